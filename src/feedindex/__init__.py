@@ -1,0 +1,61 @@
+"""feedindex: RSS, Atom and JSON Feed files and Chinese-first search for Markdown articles.
+
+The public API is imported lazily so that `feedindex --help` and a no-op build stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_config": "config",
+    "Config": "config",
+    "Article": "model",
+    "read_articles": "content",
+    "build": "build",
+    "BuildReport": "build",
+    "search": "search",
+    "Hit": "search",
+    "SearchResult": "search",
+    "FeedindexError": "errors",
+    "ConfigError": "errors",
+    "ContentError": "errors",
+    "QueryError": "errors",
+    "SearchIndexError": "errors",
+}
+
+__all__ = [
+    "Article",
+    "BuildReport",
+    "Config",
+    "ConfigError",
+    "ContentError",
+    "FeedindexError",
+    "Hit",
+    "QueryError",
+    "SearchIndexError",
+    "SearchResult",
+    "__version__",
+    "build",
+    "load_config",
+    "read_articles",
+    "search",
+]
+
+if TYPE_CHECKING:
+    from .build import BuildReport, build
+    from .config import Config, load_config
+    from .content import read_articles
+    from .errors import ConfigError, ContentError, FeedindexError, QueryError, SearchIndexError
+    from .model import Article
+    from .search import Hit, SearchResult, search
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'feedindex' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)

@@ -1,0 +1,192 @@
+"""The `feedindex` command: each command parses options, calls one library function, prints.
+
+Library modules are imported inside the commands so `feedindex --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+
+from . import __version__
+from .errors import ConfigError, FeedindexError, QueryError, SearchIndexError
+
+if TYPE_CHECKING:
+    from .config import Config
+
+EXIT_OK = 0
+EXIT_REJECTED = 1  # built, but some articles were rejected (or `check` found problems)
+EXIT_USAGE = 2  # configuration or usage error: nothing written
+EXIT_INDEX = 3  # no usable index to search
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _option_config(func: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Configuration file (default: ./feedindex.toml).",
+    )(func)
+
+
+def _option_content(func: F) -> F:
+    return click.option(
+        "--content", type=click.Path(file_okay=False, path_type=Path), help="Override [paths] content."
+    )(func)
+
+
+def _option_out(func: F) -> F:
+    return click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Override [paths] out.")(func)
+
+
+def _load(config_path: Path | None, content: Path | None = None, out: Path | None = None) -> Config:
+    from .config import load_config
+
+    return load_config(config_path, content=content, out=out)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _reports_errors(func: F) -> F:
+    """Turn library errors into a message on stderr and the documented exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as error:
+            _fail(str(error), EXIT_USAGE)
+        except QueryError as error:
+            _fail(str(error), EXIT_USAGE)
+        except SearchIndexError as error:
+            _fail(str(error), EXIT_INDEX)
+        except FeedindexError as error:
+            _fail(str(error), EXIT_USAGE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="feedindex")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Feeds and Chinese-first search for a folder of Markdown articles."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@main.command()
+@_option_config
+@_option_content
+@_option_out
+@click.option("--json", "as_json", is_flag=True, help="Print the build report as one JSON object.")
+@_reports_errors
+def build(config_path: Path | None, content: Path | None, out: Path | None, as_json: bool) -> None:
+    """Read the articles, write the search index and the feeds.
+
+    Exit code 0 when every article was published, 1 when some were rejected (the rest are still
+    published), 2 for a configuration or usage error (nothing written).
+    """
+    from .build import build as run_build
+
+    config = _load(config_path, content, out)
+    report = run_build(config)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(Path.cwd()), ensure_ascii=False))
+    else:
+        for error in report.errors:
+            click.echo(f"rejected: {error}", err=True)
+        for warning in report.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(
+            f"{report.published} published of {report.articles} articles, {len(report.errors)} rejected, "
+            f"{len(report.feeds)} feeds, {report.seconds:.2f} s"
+        )
+    sys.exit(EXIT_REJECTED if report.errors else EXIT_OK)
+
+
+@main.command()
+@_option_config
+@_option_content
+@_reports_errors
+def check(config_path: Path | None, content: Path | None) -> None:
+    """Read and validate every article; report every bad file at once and write nothing.
+
+    Exit code 0 when all articles are valid, 1 when some are not, 2 for a configuration error.
+    """
+    from .content import read_articles
+
+    config = _load(config_path, content)
+    result = read_articles(config)
+    for error in result.errors:
+        click.echo(f"error: {error}")
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}")
+    click.echo(f"{len(result.articles)} articles valid, {len(result.errors)} rejected")
+    sys.exit(EXIT_REJECTED if result.errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("query")
+@_option_config
+@_option_out
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@_reports_errors
+def search(query: str, config_path: Path | None, out: Path | None, limit: int, as_json: bool) -> None:
+    """Search the index for QUERY and print the best hits.
+
+    Exit code 2 for a bad query or configuration, 3 when there is no index yet.
+    """
+    from .search import search as run_search
+
+    config = _load(config_path, out=out)
+    result = run_search(config.index_dir, query, limit=limit)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    _print_hits(result.as_dict())
+
+
+def _print_hits(result: dict[str, Any]) -> None:
+    import html
+    import re
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not result["hits"]:
+        console.print(f"No articles match [bold]{_escape(result['query'])}[/bold].")
+        return
+    table = Table(title=f"{result['total']} match(es) for {_escape(result['query'])}", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("article")
+    table.add_column("published")
+    for number, hit in enumerate(result["hits"], 1):
+        snippet = html.unescape(re.sub(r"</?mark>", "\x00", hit["snippet"]))
+        parts = snippet.split("\x00")
+        marked = "".join(f"[bold yellow]{_escape(p)}[/]" if i % 2 else _escape(p) for i, p in enumerate(parts))
+        table.add_row(
+            str(number), f"[bold]{_escape(hit['title'])}[/bold]\n{hit['url']}\n{marked}", hit["published"][:10]
+        )
+    console.print(table)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

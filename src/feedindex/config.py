@@ -1,0 +1,284 @@
+"""The frozen `Config`, read from `feedindex.toml` and validated against one schema."""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError, ConfigProblem
+
+CONFIG_NAME = "feedindex.toml"
+
+# BCP 47 as sites use it: language, optional script, optional region, optional variants.
+_BCP47 = re.compile(
+    r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
+)
+ARTICLE_URL_FIELDS = frozenset({"slug", "year", "month", "day", "category"})
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """`[site]`: who publishes, where, in which language and time zone."""
+
+    title: str
+    base_url: str
+    description: str
+    language: str
+    timezone: str
+    author: str
+    author_email: str | None
+    article_url: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The site's time zone, applied to naive and date-only front-matter dates."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    """`[paths]`: absolute folders for content and output."""
+
+    content: Path
+    out: Path
+
+
+@dataclass(frozen=True)
+class ContentConfig:
+    """`[content]`: limits on what is read."""
+
+    max_file_bytes: int
+    summary_chars: int
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    """`[feeds]`: how many entries each feed holds."""
+
+    items: int
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build, a search or the server needs; validated, immutable."""
+
+    site: SiteConfig
+    paths: PathsConfig
+    content: ContentConfig
+    feeds: FeedsConfig
+    source: Path | None = None
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the search index lives."""
+        return self.paths.out / "index"
+
+
+# --- the schema ---------------------------------------------------------------------------
+# Each key: (default, check). A check returns the cleaned value or raises ValueError with a
+# message for the user. `REQUIRED` marks keys without a default.
+
+REQUIRED = object()
+Check = Callable[[Any], Any]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, not {type(value).__name__}")
+    return value
+
+
+def _nonempty(value: Any) -> str:
+    text = _text(value).strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _optional_text(value: Any) -> str | None:
+    return _text(value).strip() or None
+
+
+def _base_url(value: Any) -> str:
+    url = _nonempty(value)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"must be an absolute http(s) URL, got {url!r}")
+    if parts.query or parts.fragment:
+        raise ValueError("must not have a query or fragment")
+    return url if url.endswith("/") else url + "/"
+
+
+def check_language(value: Any) -> str:
+    """A BCP 47 language tag (zh-Hant, zh-TW, en), or ValueError saying what is wrong."""
+    tag = _nonempty(value)
+    if "_" in tag:
+        raise ValueError(f"{tag!r} is not BCP 47: use {tag.replace('_', '-')!r}")
+    if not _BCP47.match(tag):
+        raise ValueError(f"{tag!r} is not a BCP 47 language tag (e.g. zh-Hant, zh-TW, en)")
+    return tag
+
+
+def _timezone(value: Any) -> str:
+    name = _nonempty(value)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Asia/Taipei)") from None
+    return name
+
+
+def _email(value: Any) -> str | None:
+    email = _optional_text(value)
+    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise ValueError(f"{email!r} is not an email address")
+    return email
+
+
+def _article_url(value: Any) -> str:
+    pattern = _nonempty(value)
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    except ValueError as error:
+        raise ValueError(f"is not a valid pattern: {error}") from None
+    unknown = names - ARTICLE_URL_FIELDS
+    if unknown:
+        allowed = ", ".join("{" + name + "}" for name in sorted(ARTICLE_URL_FIELDS))
+        raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; allowed: {allowed}")
+    if "slug" not in names:
+        raise ValueError("must contain {slug} so every article gets its own URL")
+    if urlsplit(pattern).scheme:
+        raise ValueError("must be a path under base_url, not an absolute URL")
+    return pattern
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"must be a positive integer, got {value!r}")
+    return value
+
+
+def _path(value: Any) -> str:
+    return _nonempty(value)
+
+
+SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
+    "site": {
+        "title": (REQUIRED, _nonempty),
+        "base_url": (REQUIRED, _base_url),
+        "description": ("", _text),
+        "language": ("zh-Hant", check_language),
+        "timezone": ("Asia/Taipei", _timezone),
+        "author": ("", _text),
+        "author_email": ("", _email),
+        "article_url": ("/posts/{slug}/", _article_url),
+    },
+    "paths": {
+        "content": ("content", _path),
+        "out": ("out", _path),
+    },
+    "content": {
+        "max_file_bytes": (5_000_000, _positive_int),
+        "summary_chars": (160, _positive_int),
+    },
+    "feeds": {
+        "items": (20, _positive_int),
+    },
+}
+
+
+def _validate(raw: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[ConfigProblem]]:
+    """Check every key of `raw` against SCHEMA; collect all problems instead of stopping."""
+    problems: list[ConfigProblem] = []
+    values: dict[str, dict[str, Any]] = {}
+    for section in raw:
+        if section not in SCHEMA:
+            problems.append(ConfigProblem(section, f"unknown section; known: {sorted(SCHEMA)}"))
+    for section, fields in SCHEMA.items():
+        given = raw.get(section, {})
+        if not isinstance(given, Mapping):
+            problems.append(ConfigProblem(section, "must be a table"))
+            given = {}
+        for key in given:
+            if key not in fields:
+                problems.append(ConfigProblem(f"{section}.{key}", f"unknown key; known: {sorted(fields)}"))
+        values[section] = {}
+        for key, (default, check) in fields.items():
+            name = f"{section}.{key}"
+            if key not in given:
+                if default is REQUIRED:
+                    problems.append(ConfigProblem(name, "is required"))
+                    continue
+                values[section][key] = check(default)
+                continue
+            try:
+                values[section][key] = check(given[key])
+            except ValueError as error:
+                problems.append(ConfigProblem(name, str(error)))
+    return values, problems
+
+
+def _resolve(folder: Path, value: str | Path) -> Path:
+    path = Path(value).expanduser()
+    return (path if path.is_absolute() else folder / path).resolve()
+
+
+def config_from_mapping(
+    raw: Mapping[str, Any],
+    *,
+    root: Path,
+    source: Path | None = None,
+    content: Path | str | None = None,
+    out: Path | str | None = None,
+) -> Config:
+    """Build a `Config` from already-parsed TOML; relative paths are taken from `root`."""
+    values, problems = _validate(raw)
+    if problems:
+        raise ConfigError(problems, source)
+    paths = values["paths"]
+    cwd = Path.cwd()
+    return Config(
+        site=SiteConfig(**values["site"]),
+        paths=PathsConfig(
+            content=_resolve(cwd, content) if content is not None else _resolve(root, paths["content"]),
+            out=_resolve(cwd, out) if out is not None else _resolve(root, paths["out"]),
+        ),
+        content=ContentConfig(**values["content"]),
+        feeds=FeedsConfig(**values["feeds"]),
+        source=source,
+    )
+
+
+def load_config(
+    path: Path | str | None = None,
+    *,
+    content: Path | str | None = None,
+    out: Path | str | None = None,
+) -> Config:
+    """Read and validate `feedindex.toml` (default: in the current folder).
+
+    `content` and `out` override `[paths]`; relative overrides are taken from the current folder,
+    as on a command line. Raises `ConfigError` listing every problem at once.
+    """
+    source = Path(path) if path is not None else Path.cwd() / CONFIG_NAME
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError([ConfigProblem("config", f"file not found: {source}")], source) from None
+    except OSError as error:
+        raise ConfigError([ConfigProblem("config", f"cannot read: {error}")], source) from None
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError([ConfigProblem("config", f"not UTF-8: {error}")], source) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError([ConfigProblem("config", f"invalid TOML: {error}")], source) from None
+    source = source.resolve()
+    return config_from_mapping(raw, root=source.parent, source=source, content=content, out=out)

@@ -1,0 +1,454 @@
+"""Find and read articles: front matter, validation, Markdown to HTML and plain text."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import logging
+import re
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, tzinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import markdown
+import yaml
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
+
+from .config import Config, check_language
+from .errors import ContentError
+from .model import Article, has_illegal_chars, slugify, strip_illegal_chars
+
+log = logging.getLogger(__name__)
+
+MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+# Jekyll's post file names: 2025-11-25-my-post.md
+_JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_UNSAFE_SLUG = re.compile(r"[\s/\\?#%\x00-\x1f\x7f]")
+# Characters kept as they are in a URL path; the rest (CJK included) is percent-encoded.
+URL_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+class _TomlHandler(BaseHandler):
+    """Hugo's `+++` TOML front matter, parsed with the standard library's tomllib."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+
+class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's C one when available: several times faster)."""
+
+
+def _timestamp_or_text(loader: Any, node: Any) -> Any:
+    # PyYAML raises a bare ValueError on `date: 2025-13-45`; keep the text so the date check
+    # reports it with its field and line like any other bad date.
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+class _FastYamlHandler(YAMLHandler):
+    """YAML front matter through `_YamlLoader`."""
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_YamlLoader)
+
+
+_HANDLERS: tuple[BaseHandler, ...] = (_FastYamlHandler(), _TomlHandler())
+
+
+@dataclass(frozen=True)
+class ContentResult:
+    """Every article read from the content folder, and every file that was rejected."""
+
+    articles: tuple[Article, ...]
+    errors: tuple[ContentError, ...]
+    warnings: tuple[ContentError, ...] = ()
+
+
+@dataclass
+class _Reader:
+    """State for reading one file: where it is, its front matter text, warnings so far."""
+
+    path: Path
+    rel: str
+    fm_text: str = ""
+    fm_first_line: int = 2
+    warnings: list[ContentError] = field(default_factory=list)
+
+    def error(self, field_name: str | None, message: str) -> ContentError:
+        return ContentError(self.rel, field_name, message, self.line_of(field_name))
+
+    def line_of(self, key: str | None) -> int | None:
+        """The line of `key:` (YAML) or `key =` (TOML) in the front matter, counted in the file."""
+        if not key or not self.fm_text:
+            return None
+        pattern = re.compile(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*[:=]")
+        for number, line in enumerate(self.fm_text.splitlines()):
+            if pattern.match(line):
+                return self.fm_first_line + number
+        return None
+
+    def clean(self, field_name: str, text: str) -> str:
+        """Drop characters XML cannot carry, with a warning naming the field."""
+        if has_illegal_chars(text):
+            self.warnings.append(self.error(field_name, "control characters removed"))
+            return strip_illegal_chars(text)
+        return text
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+_md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+
+_BLOCK_TAGS = (
+    "address|article|aside|blockquote|br|dd|details|div|dl|dt|figcaption|figure|footer|h[1-6]|"
+    "header|hr|li|main|nav|ol|p|pre|section|summary|table|td|th|tr|ul"
+)
+_DROP = re.compile(r"<(script|style|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_BLOCK = re.compile(rf"</?(?:{_BLOCK_TAGS})\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def render_markdown(text: str) -> str:
+    """Markdown (tables, fenced code) to HTML."""
+    _md.reset()
+    return _md.convert(text)
+
+
+def html_to_text(body_html: str) -> str:
+    """Plain text of rendered HTML: blocks become lines, tags go, entities are decoded."""
+    text = _DROP.sub("", body_html)
+    text = _BLOCK.sub("\n", text)
+    text = html.unescape(_TAG.sub("", text))
+    text = _SPACES.sub(" ", text)
+    lines = (line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
+
+
+def excerpt(text: str, budget: int) -> str:
+    """The start of `text` cut at `budget` characters (not words, so it works for Chinese)."""
+    flat = " ".join(text.split())
+    if len(flat) <= budget:
+        return flat
+    cut = flat[:budget]
+    # End on a sentence or clause boundary when one falls in the last third of the budget.
+    for marks in ("。！？.!?", "，；、,;", " "):
+        end = max(cut.rfind(mark) for mark in marks)
+        if end >= budget * 2 // 3:
+            cut = cut[: end + 1] if marks != " " else cut[:end]
+            break
+    return cut.rstrip(" ，,；;、") + "…"
+
+
+# --- field parsing -------------------------------------------------------------------------
+
+
+def parse_date(value: Any, tz: tzinfo) -> datetime:
+    """A front-matter date as a tz-aware datetime; naive and date-only values get `tz`.
+
+    Accepts YAML/TOML dates and datetimes and ISO 8601 strings ("2025-11-25",
+    "2025-11-25 08:30", "2025-11-25T08:30:00+08:00", "...Z"). Raises ValueError otherwise.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0), tzinfo=tz)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            moment = datetime.fromisoformat(text.replace("/", "-") if len(text) <= 10 else text)
+        except ValueError:
+            raise ValueError(
+                f"unparseable date {value!r}: use YYYY-MM-DD or ISO 8601 (2025-11-25T08:30:00+08:00)"
+            ) from None
+    else:
+        raise ValueError(f"a date must be YYYY-MM-DD or ISO 8601, not {type(value).__name__} {value!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
+
+
+def _text_value(reader: _Reader, meta: Mapping[str, Any], key: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise reader.error(key, f"must be text, not {type(value).__name__}")
+    return reader.clean(key, str(value)).strip()
+
+
+def _name_list(reader: _Reader, meta: Mapping[str, Any], key: str) -> list[str]:
+    """A list of names: a YAML/TOML list, or one comma-separated string."""
+    value = meta.get(key)
+    if value is None:
+        return []
+    items: Iterable[Any]
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise reader.error(key, f"must be a list or a comma-separated string, not {type(value).__name__}")
+    names = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            raise reader.error(key, f"every entry must be text, found {type(item).__name__} {item!r}")
+        name = " ".join(reader.clean(key, str(item)).split())
+        if name:
+            names.append(name)
+    return names
+
+
+def _unique(names: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(names))
+
+
+def _slug_from_path(path: Path) -> tuple[str, date | None]:
+    """Slug (and Jekyll date) from the file name; a Hugo page bundle's index.md uses its folder."""
+    stem = path.parent.name if path.stem == "index" else path.stem
+    match = _JEKYLL_NAME.match(stem)
+    if match:
+        year, month, day, rest = match.groups()
+        try:
+            return rest, date(int(year), int(month), int(day))
+        except ValueError:
+            return stem, None
+    return stem, None
+
+
+def _check_slug(reader: _Reader, slug: str, from_front_matter: bool) -> str:
+    slug = slug.strip() if from_front_matter else "-".join(slug.split())
+    if not slug or slug in (".", "..") or _UNSAFE_SLUG.search(slug) or len(slug) > 200:
+        where = "slug" if from_front_matter else "file name"
+        raise reader.error(
+            "slug",
+            f"{slug!r} (from the {where}) is not usable in a URL: no spaces, slashes, ?, #, %"
+            " or control characters, at most 200 characters",
+        )
+    return slug
+
+
+def article_url(config: Config, slug: str, published: datetime, category: str | None) -> str:
+    """The absolute URL of an article, from `site.article_url` under `site.base_url`."""
+    path = config.site.article_url.format(
+        slug=quote(slug, safe=""),
+        year=f"{published.year:04d}",
+        month=f"{published.month:02d}",
+        day=f"{published.day:02d}",
+        category=quote(slugify(category) if category else "uncategorized", safe=""),
+    )
+    return config.site.base_url + quote(path.lstrip("/"), safe=URL_SAFE + "%")
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _split_front_matter(reader: _Reader, text: str) -> tuple[dict[str, Any], str]:
+    handler = next((h for h in _HANDLERS if h.detect(text)), None)
+    if handler is None:
+        raise ContentError(
+            reader.rel, "front matter", "no front matter: the file must start with --- (YAML) or +++ (TOML)", 1
+        )
+    try:
+        fm_text, body = handler.split(text)
+    except ValueError:
+        raise ContentError(
+            reader.rel, "front matter", f"front matter is not closed by a {handler.END_DELIMITER} line", 1
+        ) from None
+    reader.fm_text = fm_text
+    reader.fm_first_line = 2 - (1 if fm_text.startswith("\n") else 0)
+    try:
+        meta = handler.load(fm_text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = reader.fm_first_line + mark.line if mark is not None else None
+        problem = getattr(error, "problem", None) or str(error)
+        context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+        if context and context_mark is not None:
+            problem += f" ({context} started on line {reader.fm_first_line + context_mark.line})"
+        raise ContentError(reader.rel, "front matter", f"YAML does not parse: {problem}", line) from None
+    except tomllib.TOMLDecodeError as error:
+        at = re.search(r"at line (\d+)", str(error))
+        line = reader.fm_first_line + int(at.group(1)) - 1 if at else None
+        raise ContentError(reader.rel, "front matter", f"TOML does not parse: {error}", line) from None
+    except (ValueError, RecursionError) as error:  # e.g. a constructor failing on odd input
+        raise ContentError(reader.rel, "front matter", f"front matter does not parse: {error}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError(
+            reader.rel, "front matter", f"front matter must be a mapping of keys, not {type(meta).__name__}", 2
+        )
+    return meta, body
+
+
+def _decode(reader: _Reader, data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ContentError(
+            reader.rel, "encoding", f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})", line
+        ) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def read_article(path: Path, config: Config, content_dir: Path | None = None) -> tuple[Article, list[ContentError]]:
+    """Read, validate and render one Markdown file; returns the article and its warnings.
+
+    Raises `ContentError` naming the file, field and line when the file cannot be published.
+    """
+    root = content_dir or config.paths.content
+    rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    reader = _Reader(path, rel)
+    try:
+        size = path.stat().st_size
+        if size > config.content.max_file_bytes:
+            raise ContentError(
+                rel, "size", f"{size:,} bytes is over content.max_file_bytes ({config.content.max_file_bytes:,})"
+            )
+        data = path.read_bytes()
+    except OSError as error:
+        raise ContentError(rel, "file", f"cannot read: {error.strerror or error}") from None
+    meta, body = _split_front_matter(reader, _decode(reader, data))
+    tz = config.site.tz
+
+    title = _text_value(reader, meta, "title")
+    if not title:
+        raise reader.error("title", "title is required" if title is None else "title is empty")
+
+    path_slug, path_date = _slug_from_path(path)
+    raw_date = meta.get("date", path_date)
+    if raw_date is None:
+        raise reader.error("date", "date is required (YYYY-MM-DD or ISO 8601)")
+    try:
+        published = parse_date(raw_date, tz)
+    except ValueError as error:
+        raise reader.error("date", str(error)) from None
+
+    updated = published
+    for key in ("updated", "lastmod", "last_modified_at"):
+        if meta.get(key) is not None:
+            try:
+                updated = max(published, parse_date(meta[key], tz))
+            except ValueError as error:
+                raise reader.error(key, str(error)) from None
+            break
+
+    front_slug = _text_value(reader, meta, "slug")
+    slug = _check_slug(reader, front_slug, True) if front_slug else _check_slug(reader, path_slug, False)
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise reader.error("draft", f"must be true or false, not {draft!r}")
+
+    lang = _text_value(reader, meta, "lang") or config.site.language
+    try:
+        lang = check_language(lang)
+    except ValueError as error:
+        raise reader.error("lang", str(error)) from None
+
+    categories = _unique(_name_list(reader, meta, "category") + _name_list(reader, meta, "categories"))
+    tags = _unique(_name_list(reader, meta, "tags"))
+    description = _text_value(reader, meta, "description") or ""
+    image = _text_value(reader, meta, "image") or None
+    reading_time = _text_value(reader, meta, "readingTime") or None
+    entry_id = _text_value(reader, meta, "id") or None
+
+    body_html = render_markdown(reader.clean("body", body))
+    body_text = html_to_text(body_html)
+    article = Article(
+        slug=slug,
+        title=" ".join(title.split()),
+        summary=description or excerpt(body_text, config.content.summary_chars),
+        description=description,
+        published=published,
+        updated=updated,
+        tags=tags,
+        categories=categories,
+        image=image,
+        reading_time=reading_time,
+        lang=lang,
+        draft=draft,
+        url=article_url(config, slug, published, categories[0] if categories else None),
+        body_html=body_html,
+        body_text=body_text,
+        source=rel,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        entry_id=entry_id,
+    )
+    return article, reader.warnings
+
+
+def find_sources(content_dir: Path) -> list[Path]:
+    """Every article file under `content_dir`, sorted; hidden folders and Hugo `_index.md` skipped."""
+    return sorted(
+        path
+        for path in content_dir.rglob("*.md")
+        if path.name != "_index.md"
+        and not any(part.startswith(".") for part in path.relative_to(content_dir).parts)
+        and path.is_file()
+    )
+
+
+def _drop_duplicates(articles: list[Article]) -> Iterator[Article | ContentError]:
+    """Keep one article per slug and per pinned id: published before drafts, then oldest first."""
+    owners: dict[tuple[str, str], Article] = {}
+    for article in sorted(articles, key=lambda a: (a.draft, a.published, a.source)):
+        keys = [("slug", article.slug)] + ([("id", article.entry_id)] if article.entry_id else [])
+        clash = next(((name, owners[(name, value)]) for name, value in keys if (name, value) in owners), None)
+        if clash is not None:
+            name, owner = clash
+            yield ContentError(
+                article.source,
+                name,
+                f"{name} {getattr(owner, 'slug' if name == 'slug' else 'entry_id')!r} "
+                f"is already used by {owner.source}",
+            )
+            continue
+        for key in keys:
+            owners[key] = article
+        yield article
+
+
+def read_articles(config: Config, paths: Iterable[Path] | None = None) -> ContentResult:
+    """Read every article of the content folder; bad files become errors, never stop the rest."""
+    content_dir = config.paths.content
+    if not content_dir.is_dir():
+        error = ContentError(str(content_dir), "paths.content", "content folder does not exist")
+        return ContentResult((), (error,))
+    articles: list[Article] = []
+    errors: list[ContentError] = []
+    warnings: list[ContentError] = []
+    for path in find_sources(content_dir) if paths is None else paths:
+        try:
+            article, notes = read_article(path, config, content_dir)
+        except ContentError as error:
+            errors.append(error)
+            continue
+        articles.append(article)
+        warnings.extend(notes)
+    kept: list[Article] = []
+    for item in _drop_duplicates(articles):
+        if isinstance(item, Article):
+            kept.append(item)
+        else:
+            errors.append(item)
+    for problem in errors:
+        log.info("rejected %s", problem)
+    kept.sort(key=lambda a: (a.published, a.source), reverse=True)
+    return ContentResult(tuple(kept), tuple(sorted(errors, key=lambda e: e.path)), tuple(warnings))

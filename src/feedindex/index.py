@@ -1,0 +1,161 @@
+"""The Whoosh schema, and writing an index generation that is published atomically.
+
+Layout of the index folder::
+
+    index/
+      CURRENT          the name of the live generation (replaced atomically)
+      g000001/         one complete Whoosh index plus feedindex.json
+      g000002/
+
+Readers resolve CURRENT once and keep using that generation; a build writes a new generation
+beside it and only then replaces CURRENT, so a reader sees the old or the new index, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.index import Index
+
+from .analysis import chinese_analyzer
+from .errors import SearchIndexError
+from .files import write_atomic
+from .model import Article
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+META = "feedindex.json"
+SCHEMA_VERSION = 1
+_GENERATION = re.compile(r"^g(\d{6,})$")
+KEEP_GENERATIONS = 2  # the live one and the one before it, for readers that opened it just now
+
+# Query-time field weights (applied by search, so they can be tuned without re-indexing): a word
+# in the title counts most, then tags, then the summary, then the body.
+FIELD_BOOSTS = {"title": 4.0, "tags_text": 2.5, "summary": 1.5, "body": 1.0}
+
+
+def make_schema() -> Schema:
+    """The index's fields; text fields share one analyzer at index and query time."""
+    analyzer = chinese_analyzer()
+    return Schema(
+        slug=ID(unique=True, stored=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        tags_text=TEXT(analyzer=analyzer),
+        summary=TEXT(analyzer=analyzer, stored=True),
+        body=TEXT(analyzer=analyzer, stored=True),
+        tags=KEYWORD(stored=True, commas=True, scorable=False),
+        category=KEYWORD(stored=True, commas=True, scorable=False),
+        lang=ID(stored=True),
+        published=DATETIME(stored=False, sortable=True),
+        published_iso=STORED,
+        url=STORED,
+        source=ID(stored=True),
+    )
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    # Whoosh drops tzinfo when it stores a DATETIME, so store the UTC wall clock.
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def article_document(article: Article) -> dict[str, Any]:
+    """The Whoosh document for one article."""
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "tags_text": " ".join(article.tags),
+        "summary": article.summary,
+        "body": article.body_text,
+        "tags": ",".join(tag.replace(",", " ") for tag in article.tags),
+        "category": ",".join(name.replace(",", " ") for name in article.categories),
+        "lang": article.lang,
+        "published": _utc_naive(article.published),
+        "published_iso": article.published.isoformat(),
+        "url": article.url,
+        "source": article.source,
+    }
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What a published generation holds."""
+
+    path: Path
+    generation: str
+    documents: int
+
+
+def current_generation(index_dir: Path) -> Path:
+    """The folder of the live generation; SearchIndexError when there is none."""
+    pointer = index_dir / POINTER
+    try:
+        name = pointer.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        raise SearchIndexError(f"no index at {index_dir}: run `feedindex build` first") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SearchIndexError(f"cannot read {pointer}: {error}") from None
+    if not _GENERATION.match(name) or not (index_dir / name).is_dir():
+        raise SearchIndexError(f"{pointer} names a missing generation {name!r}")
+    return index_dir / name
+
+
+def open_index(index_dir: Path) -> Index:
+    """Open the live generation of the index at `index_dir`."""
+    generation = current_generation(index_dir)
+    try:
+        return whoosh_index.open_dir(str(generation))
+    except Exception as error:  # Whoosh raises many kinds on a damaged index
+        raise SearchIndexError(f"cannot open the index at {generation}: {error}") from error
+
+
+def _generations(index_dir: Path) -> list[Path]:
+    if not index_dir.is_dir():
+        return []
+    found = [path for path in index_dir.iterdir() if _GENERATION.match(path.name) and path.is_dir()]
+    return sorted(found, key=lambda path: int(path.name[1:]))
+
+
+def write_index(index_dir: Path, articles: Iterable[Article]) -> IndexInfo:
+    """Write `articles` into a new generation and make it the live one."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    existing = _generations(index_dir)
+    number = int(existing[-1].name[1:]) + 1 if existing else 1
+    generation = index_dir / f"g{number:06d}"
+    if generation.exists():  # left by a build that was killed before publishing it
+        shutil.rmtree(generation)
+    generation.mkdir()
+    ix = whoosh_index.create_in(str(generation), make_schema())
+    writer = ix.writer(limitmb=256)
+    count = 0
+    try:
+        for article in articles:
+            writer.add_document(**article_document(article))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    meta = {"schema": SCHEMA_VERSION, "documents": count}
+    write_atomic(generation / META, json.dumps(meta, sort_keys=True).encode())
+    write_atomic(index_dir / POINTER, generation.name.encode("ascii") + b"\n")
+    _remove_old_generations(index_dir)
+    log.info("index generation %s: %d documents", generation.name, count)
+    return IndexInfo(generation, generation.name, count)
+
+
+def _remove_old_generations(index_dir: Path) -> None:
+    live = current_generation(index_dir)
+    older = [path for path in _generations(index_dir) if path != live]
+    for path in older[: max(0, len(older) - (KEEP_GENERATIONS - 1))]:
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,109 @@
+"""Shared fixtures: `make_site` writes a small site (config + content files) into tmp_path."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedindex.config import Config, load_config
+
+BASE_CONFIG: dict[str, dict[str, Any]] = {
+    "site": {
+        "title": "測試站 Test Site",
+        "base_url": "https://blog.example.com/",
+        "description": "A site for tests",
+        "language": "zh-Hant",
+        "timezone": "Asia/Taipei",
+        "author": "Tester",
+    },
+    "paths": {"content": "content", "out": "out"},
+    "feeds": {"items": 20},
+}
+
+
+def toml_dumps(data: Mapping[str, Mapping[str, Any]]) -> str:
+    """A small TOML writer for flat tables of strings, numbers, booleans and string lists."""
+
+    def value(item: Any) -> str:
+        if isinstance(item, bool):
+            return "true" if item else "false"
+        if isinstance(item, int | float):
+            return repr(item)
+        if isinstance(item, list):
+            return "[" + ", ".join(value(x) for x in item) + "]"
+        return '"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = []
+    for section, table in data.items():
+        lines.append(f"[{section}]")
+        lines.extend(f"{key} = {value(item)}" for key, item in table.items())
+        lines.append("")
+    text = "\n".join(lines)
+    tomllib.loads(text)  # the writer must produce what tomllib reads
+    return text
+
+
+@dataclass
+class Site:
+    """A site written into a temporary folder."""
+
+    root: Path
+    config_path: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+    def write(self, name: str, text: str | bytes) -> Path:
+        path = self.content / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+
+MakeSite = Callable[..., Site]
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> MakeSite:
+    """Write `files` (content-relative path → text or bytes) and a feedindex.toml; return the Site."""
+
+    def make(files: Mapping[str, str | bytes], config: Mapping[str, Mapping[str, Any]] | None = None) -> Site:
+        merged = {section: dict(values) for section, values in BASE_CONFIG.items()}
+        for section, values in (config or {}).items():
+            merged.setdefault(section, {}).update(values)
+        config_path = tmp_path / "feedindex.toml"
+        config_path.write_text(toml_dumps(merged), encoding="utf-8")
+        site = Site(tmp_path, config_path)
+        site.content.mkdir(exist_ok=True)
+        for name, text in files.items():
+            site.write(name, text)
+        return site
+
+    return make
+
+
+def article(title: str, date: str = "2025-11-25", body: str = "Body text.", **fields: Any) -> str:
+    """A Markdown article with YAML front matter built from keyword fields."""
+    import json
+
+    lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", f"date: {json.dumps(date)}"]
+    for key, value in fields.items():
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    lines += ["---", "", body, ""]
+    return "\n".join(lines)

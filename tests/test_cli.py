@@ -1,0 +1,111 @@
+"""The command line through click's CliRunner: output, JSON and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import MakeSite, Site, article
+from feedindex.cli import main
+
+
+@pytest.fixture
+def site(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> Site:
+    site = make_site(
+        {
+            "zh.md": article("開源模型筆記", body="在開源大型語言模型的戰場上，通義千問正在打破局面。", tags=["AI"]),
+            "en.md": article("Feeds", date="2025-01-01", body="Readers poll feeds for new entries."),
+        }
+    )
+    monkeypatch.chdir(site.root)
+    return site
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_build_then_search(site: Site) -> None:
+    code, out, _ = run("build")
+    assert code == 0
+    assert "2 published of 2 articles" in out
+    code, out, _ = run("search", "通義千問", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["query"] == "通義千問"
+    assert [hit["slug"] for hit in result["hits"]] == ["zh"]
+    code, out, _ = run("search", "readers")
+    assert code == 0 and "Feeds" in out
+
+
+def test_build_json_and_exit_code_1_when_some_articles_are_rejected(site: Site) -> None:
+    site.write("bad.md", "---\ntitle: x\n---\n")
+    code, out, _ = run("build", "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["published"] == 2
+    assert report["errors"][0]["path"] == "bad.md" and report["errors"][0]["field"] == "date"
+    assert report["feeds"] == ["out/rss.xml", "out/atom.xml"]
+    assert (site.out / "rss.xml").exists()
+
+
+def test_config_error_exits_2_and_writes_nothing(site: Site) -> None:
+    site.config_path.write_text('[site]\ntitle = "x"\nbase_url = "nope"\nlanguage = "zh_TW"\n', encoding="utf-8")
+    code, _, err = run("build")
+    assert code == 2
+    assert "site.base_url" in err and "site.language" in err
+    assert not site.out.exists()
+
+
+def test_usage_error_exits_2(site: Site) -> None:
+    assert run("build", "--no-such-option")[0] == 2
+    assert run("search")[0] == 2
+
+
+def test_overrides_on_the_command_line(site: Site, tmp_path_factory: pytest.TempPathFactory) -> None:
+    other = tmp_path_factory.mktemp("other")
+    (other / "only.md").write_text(article("Only one"), encoding="utf-8")
+    out = tmp_path_factory.mktemp("public")
+    code, text, _ = run(
+        "build", "--config", str(site.config_path), "--content", str(other), "--out", str(out), "--json"
+    )
+    assert code == 0 and json.loads(text)["published"] == 1
+    assert (out / "atom.xml").exists() and not site.out.exists()
+    code, text, _ = run("search", "only", "--out", str(out), "--json")
+    assert [hit["slug"] for hit in json.loads(text)["hits"]] == ["only"]
+
+
+def test_search_without_an_index_exits_3(site: Site) -> None:
+    code, _, err = run("search", "x")
+    assert code == 3 and "feedindex build" in err
+
+
+def test_search_limit_is_validated(site: Site) -> None:
+    run("build")
+    assert run("search", "x", "--limit", "0")[0] == 2
+    code, _, err = run("search", "x" * 300)
+    assert code == 2 and "longer than" in err
+
+
+def test_check_reports_every_bad_file_and_writes_nothing(site: Site) -> None:
+    assert run("check")[0] == 0
+    site.write("a.md", "no front matter")
+    site.write("b.md", "---\ntitle: t\ndate: someday\n---\n")
+    code, out, _ = run("check")
+    assert code == 1
+    assert "a.md:1 [front matter]" in out and "b.md:3 [date]" in out
+    assert "2 articles valid, 2 rejected" in out
+    assert not site.out.exists()
+
+
+def test_python_dash_m_runs_the_cli(site: Site) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "feedindex", "--version"], capture_output=True, text=True, check=True, env=os.environ
+    )
+    assert done.stdout.startswith("feedindex, version ")
