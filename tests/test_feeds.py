@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from conftest import MakeSite, Site, article
-from feedindex.build import build
+from feedindex.builder import build
 from feedindex.content import read_articles
 from feedindex.feeds import render, site_feed
 

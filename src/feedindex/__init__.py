@@ -1,6 +1,8 @@
 """feedindex: RSS, Atom and JSON Feed files and Chinese-first search for Markdown articles.
 
-The public API is imported lazily so that `feedindex --help` and a no-op build stay fast.
+The public API is imported lazily so that `feedindex --help` and a no-op build stay fast. The
+modules are `builder` and `query`, not `build` and `search`: a submodule's name would replace the
+function of the same name on this package as soon as the submodule is imported.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ _EXPORTS = {
     "Config": "config",
     "Article": "model",
     "read_articles": "content",
-    "build": "build",
-    "BuildReport": "build",
-    "search": "search",
-    "Hit": "search",
-    "SearchResult": "search",
+    "build": "builder",
+    "BuildReport": "builder",
+    "search": "query",
+    "Hit": "query",
+    "SearchResult": "query",
     "FeedindexError": "errors",
     "ConfigError": "errors",
     "ContentError": "errors",
@@ -46,12 +48,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .build import BuildReport, build
+    from .builder import BuildReport, build
     from .config import Config, load_config
     from .content import read_articles
     from .errors import ConfigError, ContentError, FeedindexError, QueryError, SearchIndexError
     from .model import Article
-    from .search import Hit, SearchResult, search
+    from .query import Hit, SearchResult, search
 
 
 def __getattr__(name: str) -> Any:

@@ -100,7 +100,7 @@ def build(config_path: Path | None, content: Path | None, out: Path | None, as_j
     Exit code 0 when every article was published, 1 when some were rejected (the rest are still
     published), 2 for a configuration or usage error (nothing written).
     """
-    from .build import build as run_build
+    from .builder import build as run_build
 
     config = _load(config_path, content, out)
     report = run_build(config)
@@ -151,7 +151,7 @@ def search(query: str, config_path: Path | None, out: Path | None, limit: int, a
 
     Exit code 2 for a bad query or configuration, 3 when there is no index yet.
     """
-    from .search import search as run_search
+    from .query import search as run_search
 
     config = _load(config_path, out=out)
     result = run_search(config.index_dir, query, limit=limit)

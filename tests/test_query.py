@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import MakeSite, Site, article
-from feedindex.build import build
+from feedindex.builder import build
 from feedindex.errors import QueryError, SearchIndexError
-from feedindex.search import search
+from feedindex.query import search
 
 FILES = {
     "qwen.md": article(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from conftest import MakeSite, article
-from feedindex.build import build
+from feedindex.builder import build
 from feedindex.index import open_index
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -76,3 +76,13 @@ def test_report_json(make_site: MakeSite) -> None:
     assert report["feeds"] == ["out/rss.xml", "out/atom.xml"]
     assert report["index"] == "out/index"
     assert isinstance(report["seconds"], float)
+
+
+def test_the_public_api_names_are_the_functions() -> None:
+    import feedindex
+    import feedindex.builder
+    import feedindex.query
+
+    assert callable(feedindex.build) and feedindex.build is feedindex.builder.build
+    assert feedindex.search is feedindex.query.search
+    assert feedindex.load_config.__module__ == "feedindex.config"
