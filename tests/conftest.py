@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ def toml_dumps(data: Mapping[str, Mapping[str, Any]]) -> str:
             return repr(item)
         if isinstance(item, list):
             return "[" + ", ".join(value(x) for x in item) + "]"
-        return '"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        # A JSON string is a TOML basic string, once DEL (which TOML forbids raw) is escaped.
+        return json.dumps(str(item), ensure_ascii=False).replace("\x7f", "\\u007f")
 
     lines = []
     for section, table in data.items():
@@ -100,10 +102,12 @@ def make_site(tmp_path: Path) -> MakeSite:
 
 def article(title: str, date: str = "2025-11-25", body: str = "Body text.", **fields: Any) -> str:
     """A Markdown article with YAML front matter built from keyword fields."""
-    import json
-
     lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", f"date: {json.dumps(date)}"]
     for key, value in fields.items():
         lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     lines += ["---", "", body, ""]
     return "\n".join(lines)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current output")

@@ -73,7 +73,7 @@ def test_report_json(make_site: MakeSite) -> None:
     assert report["errors"] == [
         {"path": "b.md", "field": "front matter", "line": 1, "message": report["errors"][0]["message"]}
     ]
-    assert report["feeds"] == ["out/rss.xml", "out/atom.xml"]
+    assert report["feeds"] == ["out/rss.xml", "out/atom.xml", "out/feed.json"]
     assert report["index"] == "out/index"
     assert isinstance(report["seconds"], float)
 

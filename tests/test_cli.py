@@ -51,7 +51,8 @@ def test_build_json_and_exit_code_1_when_some_articles_are_rejected(site: Site) 
     report = json.loads(out)
     assert report["published"] == 2
     assert report["errors"][0]["path"] == "bad.md" and report["errors"][0]["field"] == "date"
-    assert report["feeds"] == ["out/rss.xml", "out/atom.xml"]
+    assert report["feeds"] == ["out/rss.xml", "out/atom.xml", "out/feed.json"]
+    assert report["feed_files"] == 3 + 3  # the site's and the tag "AI"'s
     assert (site.out / "rss.xml").exists()
 
 

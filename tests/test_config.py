@@ -31,6 +31,11 @@ def test_defaults_fill_every_optional_key(tmp_path: Path) -> None:
     assert config.paths.out == (tmp_path / "out").resolve()
     assert config.index_dir == (tmp_path / "out" / "index").resolve()
     assert config.feeds.items == 20
+    assert config.feeds.max_bytes == 1_000_000
+    assert config.feeds.url == "https://example.org/"  # defaults to base_url
+    assert config.feeds.formats == ("rss", "atom", "json")
+    assert config.feeds.entry_id == "tag" and config.feeds.iframe_hosts == ()
+    assert config.feeds.websub_hub is None and config.paths.images is None
     assert config.source == (tmp_path / "feedindex.toml").resolve()
 
 
@@ -78,6 +83,17 @@ def test_default_config_file_is_found_in_the_cwd(tmp_path: Path, monkeypatch: py
         ("feeds", "items", '"20"', "positive integer"),
         ("feeds", "items", "true", "positive integer"),
         ("content", "max_file_bytes", "-1", "positive integer"),
+        ("site", "tag_url", '"/tags/"', "must contain {slug}"),
+        ("site", "category_url", '"/c/{slug}/{year}/"', "no other placeholder"),
+        ("site", "image_base", '"images"', "ending in /"),
+        ("feeds", "max_bytes", "0", "positive integer"),
+        ("feeds", "url", '"feeds.example.org"', "absolute http(s) URL"),
+        ("feeds", "formats", '["rss", "rdf"]', "non-empty list"),
+        ("feeds", "formats", "[]", "non-empty list"),
+        ("feeds", "per_tag", '"yes"', "true or false"),
+        ("feeds", "entry_id", '"uuid"', "must be one of"),
+        ("feeds", "websub_hub", '"hub"', "absolute http(s) URL"),
+        ("feeds", "iframe_hosts", '["https://youtube.com/"]', "list of host names"),
     ],
 )
 def test_each_bad_value_is_named(tmp_path: Path, section: str, key: str, value: str, message: str) -> None:

@@ -13,6 +13,7 @@ from .config import Config
 from .content import read_articles
 from .errors import ContentError
 from .feeds import write_feeds
+from .identity import assign_ids
 from .index import write_index
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ class BuildReport:
     published: int  # articles in the index and eligible for the feeds
     errors: tuple[ContentError, ...]
     warnings: tuple[ContentError, ...]
-    feeds: tuple[Path, ...]
+    feeds: tuple[Path, ...]  # the site-wide feed files
+    feed_files: int  # every feed file, tag and category feeds included
     index: Path
     seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
@@ -45,6 +47,7 @@ class BuildReport:
             "errors": [error.as_dict() for error in self.errors],
             "warnings": [warning.as_dict() for warning in self.warnings],
             "feeds": [shown(path) for path in self.feeds],
+            "feed_files": self.feed_files,
             "index": shown(self.index),
             "seconds": round(self.seconds, 3),
             **self.extra,
@@ -63,7 +66,8 @@ def build(config: Config, *, now: datetime | None = None) -> BuildReport:
     published = [article for article in content.articles if article.is_published(moment)]
     config.paths.out.mkdir(parents=True, exist_ok=True)
     index = write_index(config.index_dir, published)
-    feeds = write_feeds(config, published)
+    ids = assign_ids(config, published)
+    feeds = write_feeds(config, published, ids, moment)
     seconds = time.perf_counter() - started
     log.info("built %d of %d articles in %.2f s", len(published), len(content.articles), seconds)
     return BuildReport(
@@ -71,7 +75,8 @@ def build(config: Config, *, now: datetime | None = None) -> BuildReport:
         published=len(published),
         errors=content.errors,
         warnings=content.warnings,
-        feeds=tuple(feeds),
+        feeds=feeds.site_paths,
+        feed_files=len(feeds.paths),
         index=index.path.parent,
         seconds=seconds,
     )

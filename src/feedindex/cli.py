@@ -113,7 +113,7 @@ def build(config_path: Path | None, content: Path | None, out: Path | None, as_j
             click.echo(f"warning: {warning}", err=True)
         click.echo(
             f"{report.published} published of {report.articles} articles, {len(report.errors)} rejected, "
-            f"{len(report.feeds)} feeds, {report.seconds:.2f} s"
+            f"{report.feed_files} feed files, {report.seconds:.2f} s"
         )
     sys.exit(EXIT_REJECTED if report.errors else EXIT_OK)
 

@@ -35,6 +35,9 @@ class SiteConfig:
     author: str
     author_email: str | None
     article_url: str
+    tag_url: str
+    category_url: str
+    image_base: str
 
     @property
     def tz(self) -> ZoneInfo:
@@ -44,10 +47,11 @@ class SiteConfig:
 
 @dataclass(frozen=True)
 class PathsConfig:
-    """`[paths]`: absolute folders for content and output."""
+    """`[paths]`: absolute folders for content, output and (optionally) images."""
 
     content: Path
     out: Path
+    images: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,18 @@ class ContentConfig:
 
 @dataclass(frozen=True)
 class FeedsConfig:
-    """`[feeds]`: how many entries each feed holds."""
+    """`[feeds]`: which feeds are written, how big they may be, how entries are identified."""
 
     items: int
+    max_bytes: int
+    url: str  # where the output folder is served; feed and stylesheet URLs start here
+    formats: tuple[str, ...]
+    per_tag: bool
+    per_category: bool
+    entry_id: str  # "tag": tag: URIs kept in a ledger; "url": the article URL (as Hugo, jekyll-feed)
+    websub_hub: str | None
+    stylesheet: bool
+    iframe_hosts: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,11 @@ class Config:
     def index_dir(self) -> Path:
         """Where the search index lives."""
         return self.paths.out / "index"
+
+    @property
+    def state_dir(self) -> Path:
+        """feedindex's own bookkeeping beside the outputs (entry ids, build state, lock)."""
+        return self.paths.out / ".feedindex"
 
 
 # --- the schema ---------------------------------------------------------------------------
@@ -142,12 +160,17 @@ def _email(value: Any) -> str | None:
     return email
 
 
-def _article_url(value: Any) -> str:
-    pattern = _nonempty(value)
+def _placeholders(pattern: str) -> set[str]:
+    """The `{names}` in a URL pattern; ValueError when the pattern does not parse."""
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+        return {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
     except ValueError as error:
         raise ValueError(f"is not a valid pattern: {error}") from None
+
+
+def _article_url(value: Any) -> str:
+    pattern = _nonempty(value)
+    names = _placeholders(pattern)
     unknown = names - ARTICLE_URL_FIELDS
     if unknown:
         allowed = ", ".join("{" + name + "}" for name in sorted(ARTICLE_URL_FIELDS))
@@ -157,6 +180,58 @@ def _article_url(value: Any) -> str:
     if urlsplit(pattern).scheme:
         raise ValueError("must be a path under base_url, not an absolute URL")
     return pattern
+
+
+def _page_url(value: Any) -> str:
+    pattern = _nonempty(value)
+    if _placeholders(pattern) != {"slug"}:
+        raise ValueError("must contain {slug} and no other placeholder")
+    if urlsplit(pattern).scheme:
+        raise ValueError("must be a path under base_url, not an absolute URL")
+    return pattern
+
+
+def _url_path(value: Any) -> str:
+    path = _text(value).strip()
+    if path and (urlsplit(path).scheme or not path.endswith("/")):
+        raise ValueError("must be a path under base_url ending in / (e.g. /images/), or empty")
+    return path
+
+
+def _optional_base_url(value: Any) -> str | None:
+    return _base_url(value) if _text(value).strip() else None
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r}")
+    return value
+
+
+def _one_of(*choices: str) -> Check:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {list(choices)}, got {value!r}")
+        return str(value)
+
+    return check
+
+
+def _subset_of(*choices: str) -> Check:
+    def check(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value or not all(item in choices for item in value):
+            raise ValueError(f"must be a non-empty list of {list(choices)}, got {value!r}")
+        return tuple(dict.fromkeys(value))
+
+    return check
+
+
+def _host_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and re.fullmatch(r"[\w.-]+", item) for item in value
+    ):
+        raise ValueError(f"must be a list of host names, got {value!r}")
+    return tuple(item.lower() for item in value)
 
 
 def _positive_int(value: Any) -> int:
@@ -179,10 +254,14 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         "author": ("", _text),
         "author_email": ("", _email),
         "article_url": ("/posts/{slug}/", _article_url),
+        "tag_url": ("/tags/{slug}/", _page_url),
+        "category_url": ("/categories/{slug}/", _page_url),
+        "image_base": ("", _url_path),
     },
     "paths": {
         "content": ("content", _path),
         "out": ("out", _path),
+        "images": ("", _text),
     },
     "content": {
         "max_file_bytes": (5_000_000, _positive_int),
@@ -190,6 +269,17 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
     },
     "feeds": {
         "items": (20, _positive_int),
+        "max_bytes": (1_000_000, _positive_int),
+        "url": ("", _optional_base_url),
+        "formats": (["rss", "atom", "json"], _subset_of("rss", "atom", "json")),
+        "per_tag": (True, _boolean),
+        "per_category": (True, _boolean),
+        "entry_id": ("tag", _one_of("tag", "url")),
+        "websub_hub": ("", _optional_base_url),
+        "stylesheet": (True, _boolean),
+        # Empty by default: the W3C validator flags every <iframe>; sites that want embedded
+        # videos list their hosts (e.g. "www.youtube-nocookie.com").
+        "iframe_hosts": ([], _host_list),
     },
 }
 
@@ -244,14 +334,17 @@ def config_from_mapping(
         raise ConfigError(problems, source)
     paths = values["paths"]
     cwd = Path.cwd()
+    feeds = values["feeds"]
+    feeds["url"] = feeds["url"] or values["site"]["base_url"]
     return Config(
         site=SiteConfig(**values["site"]),
         paths=PathsConfig(
             content=_resolve(cwd, content) if content is not None else _resolve(root, paths["content"]),
             out=_resolve(cwd, out) if out is not None else _resolve(root, paths["out"]),
+            images=_resolve(root, paths["images"]) if paths["images"].strip() else None,
         ),
         content=ContentConfig(**values["content"]),
-        feeds=FeedsConfig(**values["feeds"]),
+        feeds=FeedsConfig(**feeds),
         source=source,
     )
 

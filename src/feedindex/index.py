@@ -13,17 +13,21 @@ beside it and only then replaces CURRENT, so a reader sees the old or the new in
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import logging
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
 
@@ -135,23 +139,45 @@ def write_index(index_dir: Path, articles: Iterable[Article]) -> IndexInfo:
     if generation.exists():  # left by a build that was killed before publishing it
         shutil.rmtree(generation)
     generation.mkdir()
-    ix = whoosh_index.create_in(str(generation), make_schema())
-    writer = ix.writer(limitmb=256)
     count = 0
-    try:
-        for article in articles:
-            writer.add_document(**article_document(article))
-            count += 1
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    with _deterministic_segment_names(generation.name):
+        ix = whoosh_index.create_in(str(generation), make_schema())
+        # compound=False: Whoosh packs compound segment files in an unstable order.
+        writer = ix.writer(limitmb=256, compound=False)
+        try:
+            for article in articles:
+                writer.add_document(**article_document(article))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
     meta = {"schema": SCHEMA_VERSION, "documents": count}
     write_atomic(generation / META, json.dumps(meta, sort_keys=True).encode())
     write_atomic(index_dir / POINTER, generation.name.encode("ascii") + b"\n")
     _remove_old_generations(index_dir)
     log.info("index generation %s: %d documents", generation.name, count)
     return IndexInfo(generation, generation.name, count)
+
+
+@contextmanager
+def _deterministic_segment_names(seed: str) -> Iterator[None]:
+    """Name new Whoosh segments from `seed` instead of at random, so equal input gives equal bytes.
+
+    Whoosh draws segment ids from `random`; reproducible output lets deploys and caches skip
+    unchanged files. Builds hold the build lock, so no other writer runs in this process meanwhile.
+    """
+    counter = itertools.count()
+    original = Segment.__dict__["_random_id"]
+
+    def named(cls: type, size: int = 16) -> str:
+        return hashlib.sha256(f"{seed}:{next(counter)}".encode()).hexdigest()[:size]
+
+    Segment._random_id = classmethod(named)
+    try:
+        yield
+    finally:
+        Segment._random_id = original
 
 
 def _remove_old_generations(index_dir: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -22,17 +23,24 @@ def has_illegal_chars(text: str) -> bool:
     return _XML_ILLEGAL.search(text) is not None
 
 
-_NON_WORD = re.compile(r"[\W_]+")
+_NOT_SLUG = re.compile(r"[^\w.-]+")
 
 
 def slugify(name: str) -> str:
-    """A URL-safe, lower-case slug of a tag or category name; CJK characters are kept.
+    """The stable, URL-safe slug of a tag or category name; distinct names never share one.
 
-    Runs of anything but letters and digits become one hyphen. The result may be empty for a
-    punctuation-only name; callers that need a slug for every name handle that case.
+    Case and width are folded and spaces become `-`, so "AI", "ai" and "ＡＩ" (or "Model Update"
+    and "model-update") are one name. Letters and digits of any script (CJK included), `_`, `.`
+    and `-` are kept. When anything else had to go ("C++", "C#", "!!!"), a short hash of the name
+    is appended, so two different names never collapse into one slug.
     """
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return _NON_WORD.sub("-", folded).strip("-")
+    folded = unicodedata.normalize("NFKC", strip_illegal_chars(name)).casefold()
+    words = "-".join(folded.split())
+    slug = re.sub("-{2,}", "-", _NOT_SLUG.sub("-", words)).strip("-.")
+    if slug and slug == words and len(slug) <= 60:
+        return slug
+    digest = hashlib.sha256(words.encode()).hexdigest()[:8]
+    return f"{slug[:60].strip('-.')}-{digest}" if slug else digest
 
 
 @dataclass(frozen=True)

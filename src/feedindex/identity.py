@@ -1,0 +1,81 @@
+"""Entry ids that survive edits: pinned in front matter, else fixed at first publication.
+
+A feed reader shows an entry again whenever its id changes, so the id must not depend on
+anything an author edits (title, slug, URL, date). feedindex gives each article a `tag:` URI
+(RFC 4151) built from its source path and date *at first publication*, and keeps it in a ledger
+(`out/.feedindex/ids.json`). A later edit of the title, slug, URL or date keeps the id. A file
+moved to a new path keeps its id when its content is unchanged (same hash); otherwise the author
+pins the old id with `id:` in the front matter.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from .config import Config
+from .files import write_atomic
+from .model import Article
+
+log = logging.getLogger(__name__)
+
+LEDGER_NAME = "ids.json"
+LEDGER_VERSION = 1
+
+
+def tag_uri(base_url: str, article: Article) -> str:
+    """A new tag: URI for `article`: host, publication date and source path."""
+    host = urlsplit(base_url).hostname or "localhost"
+    path = article.source.removesuffix(".md")
+    return f"tag:{host},{article.published.date().isoformat()}:{quote(path, safe='/-._~')}"
+
+
+def _read_ledger(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        # Losing the ledger would give every entry a new id; refuse to guess silently.
+        log.warning("cannot read %s (%s): entry ids are derived afresh", path, error)
+        return {}
+    entries = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        return {}
+    return {
+        source: {"id": str(entry["id"]), "hash": str(entry.get("hash", ""))}
+        for source, entry in entries.items()
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str)
+    }
+
+
+def assign_ids(config: Config, articles: Sequence[Article]) -> Mapping[str, str]:
+    """The feed entry id of each article (by source path), recording new ones in the ledger."""
+    if config.feeds.entry_id == "url":
+        return {article.source: article.entry_id or article.url for article in articles}
+    ledger_path = config.state_dir / LEDGER_NAME
+    ledger = _read_ledger(ledger_path)
+    present = {article.source for article in articles}
+    # Ledger entries whose file is gone, by content hash: a moved file inherits its id.
+    moved_from = {entry["hash"]: source for source, entry in ledger.items() if source not in present and entry["hash"]}
+    ids: dict[str, str] = {}
+    for article in sorted(articles, key=lambda a: a.source):
+        known = ledger.get(article.source)
+        if article.entry_id:
+            entry_id = article.entry_id
+        elif known:
+            entry_id = known["id"]
+        elif article.content_hash in moved_from:
+            entry_id = ledger[moved_from.pop(article.content_hash)]["id"]
+        else:
+            entry_id = tag_uri(config.site.base_url, article)
+        ids[article.source] = entry_id
+        ledger[article.source] = {"id": known["id"] if known else entry_id, "hash": article.content_hash}
+    # Keep ids of files that are gone: a file that comes back gets its old id again.
+    payload = {"version": LEDGER_VERSION, "entries": dict(sorted(ledger.items()))}
+    write_atomic(ledger_path, json.dumps(payload, ensure_ascii=False, indent=1).encode() + b"\n")
+    return ids
