@@ -1,52 +1,129 @@
-"""The analyzer: segmentation, folding, positions and offsets; never raises on any text."""
+"""The analyzer: folding, segmentation, Latin splitting, sub-words, synonyms; never raises."""
 
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedindex.analysis import analyze, chinese_analyzer, fold_width, segment
+from feedindex.analysis import (
+    AnalyzerSpec,
+    analyze,
+    bigrams,
+    chinese_analyzer,
+    fold,
+    fold_width,
+    index_terms,
+    segmenter,
+    synonyms,
+    words,
+)
+
+SPEC = AnalyzerSpec()
 
 
-def test_chinese_is_segmented_into_words() -> None:
-    assert analyze("開源模型的性能") == ["開源", "模型", "的", "性能"]
-    assert analyze("结巴分词") == ["结巴", "分词"]
+def texts(text: str) -> list[str]:
+    return [word.text for word in words(text, SPEC)]
 
 
-def test_english_is_lowercased_and_stemmed() -> None:
-    assert analyze("Feed Readers polling") == ["feed", "reader", "poll"]
+def test_traditional_folds_to_simplified_with_the_same_length() -> None:
+    assert fold("開源模型與記憶體") == "开源模型与记忆体"
+    assert fold("ＡＢＣ１２３　！") == "ABC123 !"
+    assert fold_width("ＲＳＳ") == "RSS"
+    text = "後來著名的頭髮理髮乾燥瞭解"
+    assert len(fold(text)) == len(text)
 
 
-def test_full_width_folds_to_ascii_with_the_same_length() -> None:
-    assert fold_width("ＡＢＣ１２３　！") == "ABC123 !"
-    assert analyze("ＲＳＳ") == ["rss"]
+def test_both_scripts_segment_to_the_same_words() -> None:
+    assert texts("開源模型的性能") == texts("开源模型的性能") == ["开源", "模型", "的", "性能"]
+    assert texts("结巴分词") == ["结巴", "分词"]
 
 
-def test_positions_are_ordinal_and_offsets_point_at_the_original() -> None:
-    text = "通義千問 Qwen，開源！"
-    tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer()(text, positions=True, chars=True)]
-    assert [t[1] for t in tokens] == list(range(len(tokens)))
-    for word, _, start, end in tokens:
-        assert fold_width(text[start:end]).lower().startswith(word[:2])
+def test_latin_words_are_lowercased_stemmed_and_split_into_parts() -> None:
+    assert texts("Feed Readers polling") == ["feed", "reader", "poll"]
+    (qwen, maximum) = words("Qwen3-Max", SPEC)
+    assert (qwen.text, qwen.parts) == ("qwen3", ("qwen", "3"))
+    assert (maximum.text, maximum.parts) == ("max", ("max",))
+    assert [(w.text, w.parts) for w in words("v3.1 128k 7B", SPEC)] == [
+        ("v3.1", ("v", "3", "1")),
+        ("128k", ("128", "k")),
+        ("7b", ("7", "b")),
+    ]
+    assert texts("C++ 與 C# 和 F#") == ["c++", "与", "c#", "和", "f#"]
+    assert texts("3 個 1") == ["3", "个", "1"]  # single digits are kept
 
 
-def test_the_analyzer_pickles() -> None:
-    analyzer = pickle.loads(pickle.dumps(chinese_analyzer()))
-    assert [t.text for t in analyzer("開源模型")] == ["開源", "模型"]
+def test_index_tokens_have_ordinal_positions_parts_and_wholes() -> None:
+    tokens = [(t.text, t.pos) for t in chinese_analyzer(SPEC)("Qwen3 Max 開源", positions=True)]
+    assert tokens == [("qwen", 0), ("3", 1), ("qwen3", 0), ("max", 2), ("开源", 3)]
+
+
+def test_offsets_point_at_the_original_traditional_text() -> None:
+    text = "通義千問（Qwen）的記憶體"
+    for token in chinese_analyzer(SPEC)(text, chars=True):
+        original = text[token.startchar : token.endchar]
+        assert (
+            fold(original).lower() == token.text
+            or token.text in fold(original).lower()
+            or token.text in synonyms()[fold(original)]
+        )
+
+
+def test_long_words_also_yield_their_dictionary_subwords() -> None:
+    (word,) = words("中华人民共和国", SPEC)
+    extra = index_terms(word, SPEC)
+    assert {"中华", "人民", "共和国"} <= set(extra)
+    assert "中华人民共和国" not in extra
+
+
+def test_taiwan_and_mainland_vocabulary_are_synonyms() -> None:
+    for taiwan, mainland in [("軟體", "软件"), ("記憶體", "内存"), ("資料", "数据"), ("影片", "视频")]:
+        assert mainland in analyze(taiwan), taiwan
+        assert fold(taiwan) in analyze(mainland), mainland
+
+
+def test_synonym_tokens_share_the_position_of_their_word() -> None:
+    tokens = [(t.text, t.pos) for t in chinese_analyzer(SPEC)("新的記憶體", positions=True)]
+    assert ("记忆体", 2) in tokens and ("内存", 2) in tokens and ("的", 1) in tokens
+
+
+def test_bigrams_for_the_fallback_field() -> None:
+    assert [term for term, _, _ in bigrams("開源模型 GPU")] == ["开源", "源模", "模型", "gpu"]
+    assert [term for term, _, _ in bigrams("字")] == ["字"]
+
+
+def test_user_dictionary_changes_segmentation(tmp_path: Path) -> None:
+    plain = texts("我們測試飛天魔毯科技的產品")
+    user_dict = tmp_path / "user.txt"
+    user_dict.write_text("# company names\n飛天魔毯科技 100 nt\n", encoding="utf-8")
+    spec = AnalyzerSpec(user_dict=str(user_dict))
+    assert "飞天魔毯科技" not in plain
+    assert "飞天魔毯科技" in [word.text for word in words("我們測試飛天魔毯科技的產品", spec)]
+    assert spec.identity()["user_dict"] != SPEC.identity()["user_dict"]
+    assert segmenter(spec) is not segmenter(SPEC)
+
+
+def test_the_analyzer_pickles_with_its_spec() -> None:
+    analyzer = pickle.loads(pickle.dumps(chinese_analyzer(SPEC)))
+    assert analyzer == chinese_analyzer(SPEC)
+    assert [t.text for t in analyzer("開源模型")] == ["开源", "模型"]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text())
-def test_segment_never_raises_and_offsets_stay_inside(text: str) -> None:
-    for word, start, end in segment(text):
-        assert 0 <= start < end <= len(text)
-        assert fold_width(text[start:end]) == word
+def test_words_never_raise_and_offsets_stay_inside(text: str) -> None:
+    for word in words(text, SPEC):
+        assert 0 <= word.start < word.end <= len(text)
+        assert word.parts
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from("開源模型软件記憶體 Qwen3-Max ３．１ 128k，。！\x00\u3000é")))
-def test_analyzer_never_raises_on_mixed_text(text: str) -> None:
-    for token in chinese_analyzer()(text, positions=True, chars=True):
+@given(st.text(alphabet=st.sampled_from("開源模型软件記憶體 Qwen3-Max ３．１ 128k，。！\x00\u3000é𠀋C++#")))
+def test_tokens_never_raise_and_offsets_point_inside_the_original(text: str) -> None:
+    for token in chinese_analyzer(SPEC)(text, positions=True, chars=True):
         assert 0 <= token.startchar < token.endchar <= len(text)
+        assert token.pos >= 0 and token.text
+    for _, start, end in bigrams(text):
+        assert 0 <= start < end <= len(text)

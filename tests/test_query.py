@@ -1,82 +1,170 @@
-"""Index and search: words in zh-Hant, zh-Hans and English find their articles."""
+"""Search: tables of (query, expected slugs) over zh-Hant, zh-Hans, English and mixed text."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 
 from conftest import MakeSite, Site, article
 from feedindex.builder import build
+from feedindex.cli import main
 from feedindex.errors import QueryError, SearchIndexError
-from feedindex.query import search
+from feedindex.index import current_generation, read_meta
+from feedindex.query import Filters, Searcher, search
 
 FILES = {
+    # zh-Hant, Taiwan vocabulary
     "qwen.md": article(
-        "通義千問 Qwen 3 Max：開源模型的性能天花板",
+        "通義千問 Qwen3-Max：開源模型的性能天花板",
+        date="2025-11-25",
         tags=["AI", "Open Source"],
-        body="在開源大型語言模型的戰場上，Meta 的 Llama 系列長期佔據主導地位。阿里巴巴的通義千問正在打破這一局面。",
+        category="模型",
+        body="在開源大型語言模型的戰場上，Meta 的 Llama 系列長期佔據主導地位。"
+        "阿里巴巴的通義千問正在打破這一局面，Qwen3-Max 支援 128k 的上下文視窗。",
     ),
+    "deploy.md": article(
+        "在自己的電腦上部署",
+        date="2025-10-02",
+        tags=["AI", "部署"],
+        category="教學",
+        body="本機執行大型模型需要足夠的記憶體與顯示卡，軟體方面可以用 llama.cpp，影片教學也很多。",
+    ),
+    # zh-Hans, mainland vocabulary
     "segment.md": article(
         "中文分词入门",
-        date="2025-10-01",
+        date="2025-09-14",
         lang="zh-Hans",
-        body="结巴分词把一句话切成词语，搜索引擎再为每个词建立倒排索引。",
+        tags=["中文", "搜索"],
+        category="技术",
+        body="结巴分词把一句话切成词语，搜索引擎再为每个词建立倒排索引。分词软件需要占用一些内存来加载词典。",
     ),
+    "bridge.md": article(
+        "南京的桥",
+        date="2025-08-01",
+        lang="zh-Hans",
+        body="南京市长江大桥是一座公路铁路两用桥。我们的产品叫做飞天魔毯，视频教程请看官网。",
+    ),
+    # English
     "rss.md": article(
         "Why RSS still matters",
-        date="2025-09-01",
+        date="2025-07-21",
         lang="en",
+        tags=["RSS", "Web"],
+        category="Web",
         body="Feed readers poll the publisher; subscriptions survive algorithm changes and platform shutdowns.",
     ),
+    "kube.md": article(
+        "Kubernetes handbook",
+        date="2025-06-30",
+        lang="en",
+        tags=["Web"],
+        body="A guide to clusters. Readers of this handbook learn about pods. "
+        "The `<script>alert(1)</script>` tag is inert.",
+    ),
+    # mixed
+    "weekly.md": article(
+        "AI 週報：open-weight model 觀察",
+        date="2025-11-10",
+        tags=["AI", "Weekly"],
+        category="週報",
+        body="這週 Hugging Face 上最熱門的 model 是 open-weight release，大家的 leaderboard 都在變。",
+    ),
+    "draft.md": article("草稿：秘密計畫", date="2025-11-11", draft=True, body="這篇草稿提到獨角獸計畫。"),
 }
 
 
-@pytest.fixture
-def site(make_site: MakeSite) -> Site:
-    site = make_site(FILES)
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = tmp_path_factory.mktemp("query-site")
+    from conftest import BASE_CONFIG, toml_dumps
+
+    (root / "feedindex.toml").write_text(toml_dumps(BASE_CONFIG), encoding="utf-8")
+    site = Site(root, root / "feedindex.toml")
+    for name, text in FILES.items():
+        site.write(name, text)
     build(site.config())
     return site
 
 
+@pytest.fixture(scope="module")
+def searcher(site: Site) -> Searcher:
+    return Searcher(site.config().index_dir, site.config().site.tz)
+
+
+def slugs(searcher: Searcher, query: str, **kwargs: object) -> list[str]:
+    return [hit.slug for hit in searcher.search(query, **kwargs).hits]  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
-    ("query", "slugs"),
+    ("query", "expected"),
     [
+        # zh-Hant text, either script
         ("開源模型", ["qwen"]),
+        ("开源模型", ["qwen"]),
         ("主導地位", ["qwen"]),
+        ("主导地位", ["qwen"]),
         ("通義千問", ["qwen"]),
-        ("Llama", ["qwen"]),
+        ("通义千问", ["qwen"]),
+        # zh-Hans text, either script
         ("倒排索引", ["segment"]),
+        ("倒排索引 結巴", ["segment"]),
         ("搜索引擎", ["segment"]),
+        # Taiwan ↔ mainland vocabulary
+        ("軟體 記憶體", ["deploy", "segment"]),
+        ("软件 内存", ["deploy", "segment"]),
+        ("視頻", ["deploy", "bridge"]),
+        ("影片教學", ["deploy"]),
+        # Latin
         ("subscriptions", ["rss"]),
-        ("subscription", ["rss"]),  # English is stemmed
+        ("subscription", ["rss"]),
         ("FEED READERS", ["rss"]),
-        ("ＲＳＳ", ["rss"]),  # full-width letters fold to ASCII
+        ("readers", ["rss", "kube"]),
         ("platform shutdowns algorithm", ["rss"]),
+        ("qwen 3", ["qwen"]),
+        ("qwen3", ["qwen"]),
+        ("Qwen3-Max", ["qwen"]),
+        ("128k", ["qwen"]),
+        ("llama.cpp", ["deploy"]),
+        # mixed scripts and full-width
+        ("Qwen 模型", ["qwen"]),
+        ("open-weight 週報", ["weekly"]),
+        ("ＱＷＥＮ３", ["qwen"]),
+        ("ＲＳＳ", ["rss"]),
+        ("「開源模型」！", ["qwen"]),
+        # phrases copied from the text
+        ("阿里巴巴的通義千問正在打破這一局面", ["qwen"]),
+        ("subscriptions survive algorithm changes", ["rss"]),
+        # segmentation differs between query and text: the bigram fallback finds it
+        ("天魔毯", ["bridge"]),
+        ("江大桥", ["bridge"]),
+        # must find nothing
         ("quantum chromodynamics", []),
         ("？！，。", []),
         ("", []),
+        ("*", []),
+        ("秘密計畫", []),  # drafts are never indexed
+        ("獨角獸", []),
     ],
 )
-def test_query_finds_expected_articles(site: Site, query: str, slugs: list[str]) -> None:
-    result = search(site.config().index_dir, query)
-    assert [hit.slug for hit in result.hits] == slugs
-    assert result.total == len(slugs)
+def test_query_finds_expected_articles(searcher: Searcher, query: str, expected: list[str]) -> None:
+    assert sorted(slugs(searcher, query)) == sorted(expected)
 
 
-def test_result_json_shape_and_snippet(site: Site) -> None:
-    result = search(site.config().index_dir, "主導地位").as_dict()
-    assert set(result) == {"query", "total", "hits"}
-    (hit,) = result["hits"]
-    assert set(hit) == {"slug", "title", "url", "published", "score", "snippet"}
-    assert hit["url"] == "https://blog.example.com/posts/qwen/"
-    assert hit["published"] == "2025-11-25T00:00:00+08:00"
-    assert "<mark>主導地位</mark>" in hit["snippet"]
-    assert hit["score"] > 0
+def test_stages_are_reported(searcher: Searcher) -> None:
+    assert searcher.search("開源模型").stage == "all"
+    assert searcher.search("天魔毯").stage == "bigram"
+    assert searcher.search("quantum 模型").stage == "any"
+    assert searcher.search("quantum").stage == "none"
 
 
 def test_title_words_rank_above_body_words(make_site: MakeSite) -> None:
     site = make_site(
         {
-            "a.md": article("Notes", body="This mentions kubernetes once."),
+            "a.md": article("Notes", body="This mentions kubernetes once among many other words here."),
             "b.md": article("Kubernetes handbook", body="A guide."),
         }
     )
@@ -84,18 +172,165 @@ def test_title_words_rank_above_body_words(make_site: MakeSite) -> None:
     assert [hit.slug for hit in search(site.config().index_dir, "kubernetes").hits] == ["b", "a"]
 
 
-def test_markup_in_snippets_is_escaped(make_site: MakeSite) -> None:
-    site = make_site({"x.md": article("X", body="the `<script>alert(1)</script>` payload sample")})
+def test_words_in_order_rank_above_scattered_words(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "scattered.md": article("A", body="模型很大。另外，開源社群很熱鬧。" * 2),
+            "phrase.md": article("B", body="這是一個開源模型。"),
+        }
+    )
     build(site.config())
-    (hit,) = search(site.config().index_dir, "payload").hits
+    assert [hit.slug for hit in search(site.config().index_dir, "開源模型").hits] == ["phrase", "scattered"]
+
+
+def test_snippets_highlight_the_original_text_and_merge_adjacent_matches(searcher: Searcher) -> None:
+    (hit,) = searcher.search("开源模型").hits
+    assert "<mark>開源</mark>大型語言<mark>模型</mark>" in hit.snippet
+    (hit,) = searcher.search("主導地位").hits
+    assert "<mark>主導地位</mark>" in hit.snippet
+    (hit,) = searcher.search("qwen 3 max").hits
+    assert "<mark>Qwen3-Max</mark>" in hit.snippet or "<mark>Qwen3</mark>-<mark>Max</mark>" in hit.snippet
+    hits = searcher.search("软件").hits
+    assert any("<mark>軟體</mark>" in h.snippet for h in hits)  # the synonym, on the Taiwan text
+
+
+def test_markup_in_snippets_and_titles_is_escaped(searcher: Searcher) -> None:
+    (hit,) = searcher.search("inert").hits
     assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
 
 
-def test_no_index_and_bad_queries_are_clear_errors(make_site: MakeSite) -> None:
-    site = make_site({})
+def test_filters(searcher: Searcher) -> None:
+    assert sorted(slugs(searcher, "模型", filters=Filters(tags=("AI",)))) == ["deploy", "qwen"]
+    assert slugs(searcher, "模型", filters=Filters(tags=("ai", "部署"))) == ["deploy"]
+    assert slugs(searcher, "模型", filters=Filters(category="教學")) == ["deploy"]
+    assert sorted(slugs(searcher, "readers", filters=Filters(lang="EN"))) == ["kube", "rss"]
+    assert slugs(searcher, "readers", filters=Filters(lang="zh-Hant")) == []
+    in_october = Filters(date_from=date(2025, 10, 1), date_to=date(2025, 10, 31))
+    assert slugs(searcher, "模型", filters=in_october) == ["deploy"]
+    assert slugs(searcher, "模型", filters=Filters(date_to=date(2025, 10, 1))) == []  # the 2nd, Taipei time
+
+
+def test_facets_count_tags_and_categories_of_all_matches(searcher: Searcher) -> None:
+    result = searcher.search("ai", per_page=1)
+    assert result.total == 3 and len(result.hits) == 1
+    tags = {facet.name: facet.count for facet in result.facets["tags"]}
+    assert tags == {"AI": 3, "Open Source": 1, "部署": 1, "Weekly": 1}
+    categories = {facet.slug: facet.count for facet in result.facets["category"]}
+    assert categories == {"模型": 1, "教學": 1, "週報": 1}
+    assert result.facets["tags"][0].name == "AI"  # most frequent first
+
+
+def test_pagination(searcher: Searcher) -> None:
+    first, second = searcher.search("ai", per_page=2), searcher.search("ai", per_page=2, page=2)
+    assert first.total == second.total == 3
+    assert len(first.hits) == 2 and len(second.hits) == 1
+    assert {h.slug for h in first.hits}.isdisjoint(h.slug for h in second.hits)
+    assert searcher.search("ai", per_page=2, page=5).hits == ()
+
+
+def test_did_you_mean_is_suggested_never_substituted(searcher: Searcher) -> None:
+    result = searcher.search("開元模型")
+    assert result.suggestion == "開源模型"
+    assert result.stage == "any"  # the query that was asked for was answered
+    result = searcher.search("开元模型")
+    assert result.suggestion == "开源模型"
+    assert searcher.search("Qwne").suggestion == "Qwen"
+    assert searcher.search("subscriptoins").suggestion == "subscriptions"
+    assert searcher.search("開源模型").suggestion is None  # strong results: no suggestion
+    assert searcher.search("zzzzqqq").suggestion is None
+
+
+def test_syntax_mode_phrases_exclusions_and_filters(searcher: Searcher) -> None:
+    assert sorted(slugs(searcher, "ai -部署", syntax=True)) == ["qwen", "weekly"]
+    assert slugs(searcher, '"大型語言模型"', syntax=True) == ["qwen"]
+    assert slugs(searcher, '"模型 大型"', syntax=True) == []
+    assert slugs(searcher, "模型 tag:部署", syntax=True) == ["deploy"]
+    assert slugs(searcher, "readers lang:en category:web", syntax=True) == ["rss"]
+    # without syntax the same characters are just text
+    assert slugs(searcher, "模型 -部署") == ["deploy"]
+
+
+def test_json_shape(searcher: Searcher) -> None:
+    result = searcher.search("主導地位").as_dict()
+    assert set(result) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "stage"}
+    (hit,) = result["hits"]
+    assert set(hit) == {"slug", "title", "url", "published", "score", "snippet"}
+    assert hit["url"] == "https://blog.example.com/posts/qwen/"
+    assert hit["published"] == "2025-11-25T00:00:00+08:00"
+    assert result["facets"]["tags"][0] == {"slug": "ai", "name": "AI", "count": 1}
+
+
+def test_limits_and_missing_index(searcher: Searcher, make_site: MakeSite) -> None:
+    with pytest.raises(QueryError):
+        searcher.search("x" * 257)
+    with pytest.raises(QueryError):
+        searcher.search(" ".join(["字"] * 40))
+    with pytest.raises(QueryError):
+        searcher.search("x", per_page=0)
+    with pytest.raises(QueryError):
+        searcher.search("x", page=1000)
+    empty = make_site({})
     with pytest.raises(SearchIndexError, match="feedindex build"):
-        search(site.config().index_dir, "x")
-    with pytest.raises(QueryError):
-        search(site.config().index_dir, "x" * 1000)
-    with pytest.raises(QueryError):
-        search(site.config().index_dir, "x", limit=0)
+        search(empty.config().index_dir, "x")
+
+
+def test_user_dictionary_is_used_and_recorded(make_site: MakeSite) -> None:
+    site = make_site({"a.md": article("A", body="飛天魔毯科技今天發表新產品。")})
+    build(site.config())
+    before = read_meta(current_generation(site.config().index_dir))["analyzer"]
+    with Searcher(site.config().index_dir) as searcher:
+        assert [w.text for w in searcher.parse("飛天魔毯科技").words] != ["飞天魔毯科技"]
+    (site.root / "words.txt").write_text("飛天魔毯科技 50 nt\n", encoding="utf-8")
+    site.config_path.write_text(
+        site.config_path.read_text(encoding="utf-8") + '\n[search]\nuser_dict = "words.txt"\n', encoding="utf-8"
+    )
+    build(site.config())
+    after = read_meta(current_generation(site.config().index_dir))["analyzer"]
+    assert after["user_dict"] != before["user_dict"]
+    with Searcher(site.config().index_dir) as searcher:
+        assert [w.text for w in searcher.parse("飛天魔毯科技").words] == ["飞天魔毯科技"]
+        assert [hit.slug for hit in searcher.search("飛天魔毯科技").hits] == ["a"]
+
+
+def test_a_searcher_follows_new_generations(make_site: MakeSite) -> None:
+    site = make_site({"a.md": article("Alpha", body="first words")})
+    build(site.config())
+    with Searcher(site.config().index_dir) as searcher:
+        assert searcher.search("second").total == 0
+        site.write("b.md", article("Beta", body="second words"))
+        build(site.config())
+        assert searcher.search("second").total == 0  # still on its generation
+        assert searcher.refresh() is True
+        assert [hit.slug for hit in searcher.search("second").hits] == ["b"]
+        assert searcher.refresh() is False
+
+
+def test_cli_batch_mode_answers_one_json_line_per_query(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site.root)
+    queries = "開源模型\nreaders\n\n" + "x" * 300 + "\n"
+    result = CliRunner().invoke(main, ["search", "--batch", "-", "--limit", "1", "--tag", "AI"], input=queries)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["開源模型", "readers", "", "x" * 300]
+    assert [hit["slug"] for hit in lines[0]["hits"]] == ["qwen"]
+    assert lines[1]["total"] == 0  # the tag filter applies to every query
+    assert "error" in lines[3]
+
+
+def test_cli_search_options(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site.root)
+    runner = CliRunner()
+    args = ["search", "ai", "--json", "--limit", "1", "--page", "2", "--from", "2025-10-01", "--lang", "zh-Hant"]
+    result = json.loads(runner.invoke(main, args).stdout)
+    assert (result["total"], result["page"], len(result["hits"])) == (3, 2, 1)
+    assert runner.invoke(main, ["search"]).exit_code == 2  # neither QUERY nor --batch
+    assert runner.invoke(main, ["search", "x", "--from", "yesterday"]).exit_code == 2
+    text = runner.invoke(main, ["search", "開元模型"]).stdout
+    assert "Did you mean" in text and "開源模型" in text
+
+
+def test_queries_from_a_file(site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site.root)
+    (tmp_path / "q.txt").write_text("倒排索引\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["search", "--batch", str(tmp_path / "q.txt")])
+    assert [hit["slug"] for hit in json.loads(result.stdout)["hits"]] == ["segment"]

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .analysis import AnalyzerSpec
 from .config import Config
 from .content import read_articles
 from .errors import ContentError
@@ -54,6 +55,12 @@ class BuildReport:
         }
 
 
+def analyzer_spec(config: Config) -> AnalyzerSpec:
+    """The analyzer the configuration asks for."""
+    user_dict = config.search.user_dict
+    return AnalyzerSpec(segmenter=config.search.segmenter, user_dict=str(user_dict) if user_dict else None)
+
+
 def build(config: Config, *, now: datetime | None = None) -> BuildReport:
     """Read every article, index the published ones and write the feeds into `paths.out`.
 
@@ -65,7 +72,7 @@ def build(config: Config, *, now: datetime | None = None) -> BuildReport:
     content = read_articles(config)
     published = [article for article in content.articles if article.is_published(moment)]
     config.paths.out.mkdir(parents=True, exist_ok=True)
-    index = write_index(config.index_dir, published)
+    index = write_index(config.index_dir, published, analyzer_spec(config))
     ids = assign_ids(config, published)
     feeds = write_feeds(config, published, ids, moment)
     seconds = time.perf_counter() - started

@@ -9,9 +9,10 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
@@ -140,25 +141,73 @@ def check(config_path: Path | None, content: Path | None) -> None:
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
 @_option_config
 @_option_out
-@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits to show.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(1, 100), default=1, show_default=True, help="Page of hits.")
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable: all of them).")
+@click.option("--category", help="Only articles in this category.")
+@click.option("--lang", help="Only articles in this language (BCP 47, e.g. zh-Hant).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before (YYYY-MM-DD).")
+@click.option("--syntax", is_flag=True, help='Understand "phrases", -exclusions, tag:, category:, lang:.')
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    help="Read one query per line from FILE (- for stdin); print one JSON object per line.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @_reports_errors
-def search(query: str, config_path: Path | None, out: Path | None, limit: int, as_json: bool) -> None:
+def search(
+    query: str | None,
+    config_path: Path | None,
+    out: Path | None,
+    limit: int,
+    page: int,
+    tags: tuple[str, ...],
+    category: str | None,
+    lang: str | None,
+    date_from: datetime | None,
+    date_to: datetime | None,
+    syntax: bool,
+    batch: TextIO | None,
+    as_json: bool,
+) -> None:
     """Search the index for QUERY and print the best hits.
 
-    Exit code 2 for a bad query or configuration, 3 when there is no index yet.
+    Every word must match; a phrase in order ranks higher. With --batch, queries are read one per
+    line and answered with the index and dictionaries loaded once. Exit code 2 for a bad query or
+    configuration, 3 when there is no index yet.
     """
-    from .query import search as run_search
+    from .query import Filters, Searcher
 
+    if (query is None) == (batch is None):
+        raise click.UsageError("give either QUERY or --batch FILE")
     config = _load(config_path, out=out)
-    result = run_search(config.index_dir, query, limit=limit)
+    filters = Filters(
+        tags=tags,
+        category=category,
+        lang=lang,
+        date_from=date_from.date() if date_from else None,
+        date_to=date_to.date() if date_to else None,
+    )
+    with Searcher(config.index_dir, config.site.tz) as searcher:
+        if batch is not None:
+            for line in batch:
+                text = line.rstrip("\r\n")
+                try:
+                    answer = searcher.search(text, page=page, per_page=limit, filters=filters, syntax=syntax).as_dict()
+                except QueryError as error:
+                    answer = {"query": text, "error": str(error)}
+                click.echo(json.dumps(answer, ensure_ascii=False))
+            return
+        assert query is not None
+        result = searcher.search(query, page=page, per_page=limit, filters=filters, syntax=syntax).as_dict()
     if as_json:
-        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-        return
-    _print_hits(result.as_dict())
+        click.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        _print_hits(result)
 
 
 def _print_hits(result: dict[str, Any]) -> None:
@@ -169,14 +218,19 @@ def _print_hits(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
+    if result["suggestion"]:
+        console.print(f"Did you mean [bold]{_escape(result['suggestion'])}[/bold]?")
     if not result["hits"]:
         console.print(f"No articles match [bold]{_escape(result['query'])}[/bold].")
         return
-    table = Table(title=f"{result['total']} match(es) for {_escape(result['query'])}", show_lines=True)
+    pages = -(-result["total"] // result["per_page"])
+    title = f"{result['total']} match(es) for {_escape(result['query'])} — page {result['page']} of {pages}"
+    table = Table(title=title, show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("article")
     table.add_column("published")
-    for number, hit in enumerate(result["hits"], 1):
+    first = (result["page"] - 1) * result["per_page"] + 1
+    for number, hit in enumerate(result["hits"], first):
         snippet = html.unescape(re.sub(r"</?mark>", "\x00", hit["snippet"]))
         parts = snippet.split("\x00")
         marked = "".join(f"[bold yellow]{_escape(p)}[/]" if i % 2 else _escape(p) for i, p in enumerate(parts))

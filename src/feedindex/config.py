@@ -79,6 +79,14 @@ class FeedsConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    """`[search]`: how text is segmented for the index and for queries."""
+
+    segmenter: str
+    user_dict: Path | None  # a jieba-format user dictionary (word [freq] [tag] per line)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a build, a search or the server needs; validated, immutable."""
 
@@ -86,6 +94,7 @@ class Config:
     paths: PathsConfig
     content: ContentConfig
     feeds: FeedsConfig
+    search: SearchConfig
     source: Path | None = None
 
     @property
@@ -281,6 +290,10 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         # videos list their hosts (e.g. "www.youtube-nocookie.com").
         "iframe_hosts": ([], _host_list),
     },
+    "search": {
+        "segmenter": ("jieba", _one_of("jieba")),
+        "user_dict": ("", _text),
+    },
 }
 
 
@@ -336,6 +349,10 @@ def config_from_mapping(
     cwd = Path.cwd()
     feeds = values["feeds"]
     feeds["url"] = feeds["url"] or values["site"]["base_url"]
+    search = values["search"]
+    user_dict = _resolve(root, search["user_dict"]) if search["user_dict"].strip() else None
+    if user_dict is not None and not user_dict.is_file():
+        raise ConfigError([ConfigProblem("search.user_dict", f"file not found: {user_dict}")], source)
     return Config(
         site=SiteConfig(**values["site"]),
         paths=PathsConfig(
@@ -345,6 +362,7 @@ def config_from_mapping(
         ),
         content=ContentConfig(**values["content"]),
         feeds=FeedsConfig(**feeds),
+        search=SearchConfig(segmenter=search["segmenter"], user_dict=user_dict),
         source=source,
     )
 

@@ -20,7 +20,7 @@ import json
 import logging
 import mimetypes
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -36,7 +36,7 @@ from feedgen.feed import FeedGenerator
 from . import __version__
 from .config import Config
 from .files import write_atomic
-from .model import Article, slugify, strip_illegal_chars
+from .model import Article, display_names, slugify, strip_illegal_chars
 
 log = logging.getLogger(__name__)
 
@@ -238,16 +238,14 @@ def group_scopes(config: Config, entries: Sequence[Entry]) -> list[tuple[Scope, 
     kinds += ["category"] if config.feeds.per_category else []
     for kind in kinds:
         members: dict[str, list[Entry]] = defaultdict(list)
-        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        used: list[str] = []
         for entry in entries:
             names = entry.tags if kind == "tag" else entry.categories
             for slug, name in {slugify(name): name for name in reversed(names)}.items():
                 members[slug].append(entry)
-                spellings[slug][name] += 1
-        for slug in sorted(members):
-            # The spelling most articles use names the feed; ties go to the first in sort order.
-            name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
-            scopes.append((Scope(kind, name, slug), members[slug]))
+                used.append(name)
+        shown = display_names(used)
+        scopes += [(Scope(kind, shown[slug], slug), members[slug]) for slug in sorted(members)]
     return scopes
 
 

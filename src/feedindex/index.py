@@ -31,41 +31,51 @@ from whoosh.codec.base import Segment
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
 
-from .analysis import chinese_analyzer
+from .analysis import AnalyzerSpec, bigram_analyzer, chinese_analyzer
 from .errors import SearchIndexError
 from .files import write_atomic
-from .model import Article
+from .model import Article, display_names, slugify
+from .suggest import write_table
 
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 META = "feedindex.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _GENERATION = re.compile(r"^g(\d{6,})$")
 KEEP_GENERATIONS = 2  # the live one and the one before it, for readers that opened it just now
 
 # Query-time field weights (applied by search, so they can be tuned without re-indexing): a word
 # in the title counts most, then tags, then the summary, then the body.
 FIELD_BOOSTS = {"title": 4.0, "tags_text": 2.5, "summary": 1.5, "body": 1.0}
+FALLBACK_FIELD = "cjk"  # Han bigrams of title, summary and body: finds what segmentation missed
 
 
-def make_schema() -> Schema:
-    """The index's fields; text fields share one analyzer at index and query time."""
-    analyzer = chinese_analyzer()
+def make_schema(spec: AnalyzerSpec) -> Schema:
+    """The index's fields. The text fields' analyzer carries `spec`, so a searcher analyses
+    queries exactly as the index was built."""
+    analyzer = chinese_analyzer(spec)
     return Schema(
         slug=ID(unique=True, stored=True),
         title=TEXT(analyzer=analyzer, stored=True),
         tags_text=TEXT(analyzer=analyzer),
         summary=TEXT(analyzer=analyzer, stored=True),
         body=TEXT(analyzer=analyzer, stored=True),
-        tags=KEYWORD(stored=True, commas=True, scorable=False),
-        category=KEYWORD(stored=True, commas=True, scorable=False),
-        lang=ID(stored=True),
+        cjk=TEXT(analyzer=bigram_analyzer(spec)),
+        tags=KEYWORD(commas=True, lowercase=True, scorable=False),  # slugs, for filters and facets
+        category=KEYWORD(commas=True, lowercase=True, scorable=False),
+        lang=ID(),  # lower-case BCP 47
         published=DATETIME(stored=False, sortable=True),
         published_iso=STORED,
         url=STORED,
         source=ID(stored=True),
     )
+
+
+def index_spec(ix: Index) -> AnalyzerSpec:
+    """The AnalyzerSpec an index was built with."""
+    spec: AnalyzerSpec = ix.schema["body"].analyzer.spec
+    return spec
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -81,9 +91,10 @@ def article_document(article: Article) -> dict[str, Any]:
         "tags_text": " ".join(article.tags),
         "summary": article.summary,
         "body": article.body_text,
-        "tags": ",".join(tag.replace(",", " ") for tag in article.tags),
-        "category": ",".join(name.replace(",", " ") for name in article.categories),
-        "lang": article.lang,
+        "cjk": "\n".join((article.title, article.summary, article.body_text)),
+        "tags": ",".join(slugify(tag) for tag in article.tags),
+        "category": ",".join(slugify(name) for name in article.categories),
+        "lang": article.lang.lower(),
         "published": _utc_naive(article.published),
         "published_iso": article.published.isoformat(),
         "url": article.url,
@@ -130,8 +141,9 @@ def _generations(index_dir: Path) -> list[Path]:
     return sorted(found, key=lambda path: int(path.name[1:]))
 
 
-def write_index(index_dir: Path, articles: Iterable[Article]) -> IndexInfo:
+def write_index(index_dir: Path, articles: Iterable[Article], spec: AnalyzerSpec | None = None) -> IndexInfo:
     """Write `articles` into a new generation and make it the live one."""
+    spec = spec or AnalyzerSpec()
     index_dir.mkdir(parents=True, exist_ok=True)
     existing = _generations(index_dir)
     number = int(existing[-1].name[1:]) + 1 if existing else 1
@@ -140,20 +152,31 @@ def write_index(index_dir: Path, articles: Iterable[Article]) -> IndexInfo:
         shutil.rmtree(generation)
     generation.mkdir()
     count = 0
+    tags: list[str] = []
+    categories: list[str] = []
     with _deterministic_segment_names(generation.name):
-        ix = whoosh_index.create_in(str(generation), make_schema())
+        ix = whoosh_index.create_in(str(generation), make_schema(spec))
         # compound=False: Whoosh packs compound segment files in an unstable order.
         writer = ix.writer(limitmb=256, compound=False)
         try:
             for article in articles:
                 writer.add_document(**article_document(article))
+                tags += article.tags
+                categories += article.categories
                 count += 1
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
-    meta = {"schema": SCHEMA_VERSION, "documents": count}
-    write_atomic(generation / META, json.dumps(meta, sort_keys=True).encode())
+    with ix.reader() as reader:
+        write_table(generation, reader)
+    meta = {
+        "schema": SCHEMA_VERSION,
+        "documents": count,
+        "analyzer": spec.identity(),
+        "names": {"tags": display_names(tags), "category": display_names(categories)},
+    }
+    write_atomic(generation / META, json.dumps(meta, sort_keys=True, ensure_ascii=False).encode())
     write_atomic(index_dir / POINTER, generation.name.encode("ascii") + b"\n")
     _remove_old_generations(index_dir)
     log.info("index generation %s: %d documents", generation.name, count)
@@ -178,6 +201,15 @@ def _deterministic_segment_names(seed: str) -> Iterator[None]:
         yield
     finally:
         Segment._random_id = original
+
+
+def read_meta(generation: Path) -> dict[str, Any]:
+    """The feedindex.json of a generation (documents, analyzer identity, display names)."""
+    try:
+        meta: dict[str, Any] = json.loads((generation / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SearchIndexError(f"cannot read {generation / META}: {error}") from None
+    return meta
 
 
 def _remove_old_generations(index_dir: Path) -> None:

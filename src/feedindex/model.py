@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +43,17 @@ def slugify(name: str) -> str:
         return slug
     digest = hashlib.sha256(words.encode()).hexdigest()[:8]
     return f"{slug[:60].strip('-.')}-{digest}" if slug else digest
+
+
+def display_names(names: Iterable[str]) -> dict[str, str]:
+    """slug → the spelling to show, for every name in `names` (one per article that uses it).
+
+    The spelling most articles use wins; ties go to the first in sort order.
+    """
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for name in names:
+        spellings[slugify(name)][name] += 1
+    return {slug: min(counts.items(), key=lambda item: (-item[1], item[0]))[0] for slug, counts in spellings.items()}
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,69 @@
-"""Answer a site-search query from the index: hits, scores and highlighted snippets."""
+"""Answer site-search queries: ranked hits, highlighted snippets, filters, facets, suggestions.
+
+A query is a plain search box: no Whoosh syntax, no wildcards. Matching runs in stages, each
+only when the one before found too little:
+
+1. **all words**: every word required (in the title, tags, summary or body; a compound such
+   as `qwen3` also matches `Qwen 3`), with a bonus when the words stand in order as a phrase;
+2. **bigrams**: every Chinese bigram of the query in the fallback field, which finds a phrase
+   whatever the segmenter made of it; hits are added after those of stage 1;
+3. **any word**: when nothing matched at all.
+
+With `syntax=True`, `"quoted phrases"`, `-exclusions` and `tag:`, `category:`, `lang:` filters
+are understood.
+"""
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
-from datetime import datetime
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight
-from whoosh.query import And, Or, Query, Term
+from whoosh import sorting
+from whoosh.query import And, AndMaybe, DateRange, Not, Or, Phrase, Query, Term
 
-from .analysis import analyze
+from .analysis import Word, bigrams, fold, lower_ascii, synonyms, words
 from .errors import QueryError
-from .index import FIELD_BOOSTS, open_index
+from .index import FALLBACK_FIELD, FIELD_BOOSTS, current_generation, index_spec, open_index, read_meta
+from .snippets import snippet
+from .suggest import load_table, suggest
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 256
-MAX_LIMIT = 100
+MAX_WORDS = 32
+MAX_PER_PAGE = 100
+MAX_PAGE = 100
+PHRASE_BOOST = 3.0
+PHRASE_FIELDS = ("title", "body")
+FACET_FIELDS = ("tags", "category")
+WEAK_TOTAL = 3  # fewer hits than this (or only from a fallback stage) invites a suggestion
+_SYNTAX = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<field>tag|category|lang):(?P<value>\S+)|(?P<word>\S+))')
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on which articles may match."""
+
+    tags: tuple[str, ...] = ()  # tag names or slugs; an article must carry all of them
+    category: str | None = None
+    lang: str | None = None
+    date_from: date | None = None  # inclusive, in the site's time zone
+    date_to: date | None = None
+
+    def merged(self, other: Filters) -> Filters:
+        """These filters plus `other`'s (from the query text in syntax mode)."""
+        return Filters(
+            tags=self.tags + other.tags,
+            category=other.category or self.category,
+            lang=other.lang or self.lang,
+            date_from=self.date_from,
+            date_to=self.date_to,
+        )
 
 
 @dataclass(frozen=True)
@@ -43,64 +90,354 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Facet:
+    """How many matching articles carry one tag or category."""
+
+    slug: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
 class SearchResult:
-    """The hits of one query, best first, and how many matched in all."""
+    """One page of hits, best first, with the total, facets and a possible suggestion."""
 
     query: str
     total: int
+    page: int
+    per_page: int
     hits: tuple[Hit, ...]
+    facets: dict[str, tuple[Facet, ...]] = field(default_factory=dict)
+    suggestion: str | None = None
+    stage: str = "none"  # which stage matched: "all", "bigram", "any" or "none"
 
     def as_dict(self) -> dict[str, Any]:
         """The result as the JSON object the CLI and the API return."""
-        return {"query": self.query, "total": self.total, "hits": [hit.as_dict() for hit in self.hits]}
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "hits": [hit.as_dict() for hit in self.hits],
+            "facets": {
+                name: [{"slug": f.slug, "name": f.name, "count": f.count} for f in facets]
+                for name, facets in self.facets.items()
+            },
+            "suggestion": self.suggestion,
+            "stage": self.stage,
+        }
 
 
-class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
-    """Escape the text and wrap each match in <mark>."""
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query split into required words, required phrases, exclusions and filters."""
 
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
+    words: tuple[Word, ...]
+    phrases: tuple[tuple[Word, ...], ...] = ()
+    excluded: tuple[tuple[Word, ...], ...] = ()
+    filters: Filters = Filters()
+    text: str = ""  # the words and phrases, for the fallback stages
 
 
-def build_query(text: str) -> Query | None:
-    """Every word of `text` required, each in any text field; None when no word remains."""
-    words = list(dict.fromkeys(analyze(text)))
-    if not words:
+# --- building Whoosh queries ---------------------------------------------------------------
+
+
+def _word_query(word: Word, field_name: str, boost: float) -> Query:
+    if len(word.parts) == 1:
+        return Term(field_name, word.text, boost=boost)
+    return Or([Term(field_name, word.text), Phrase(field_name, list(word.parts))], boost=boost)
+
+
+def _any_field(word: Word) -> Query:
+    return Or([_word_query(word, name, boost) for name, boost in FIELD_BOOSTS.items()])
+
+
+def _phrase_anywhere(group: tuple[Word, ...], boost: float = 1.0) -> Query:
+    atoms = [part for word in group for part in word.parts]
+    if len(atoms) == 1:
+        return _any_field(group[0])
+    return Or([Phrase(name, atoms, boost=boost * FIELD_BOOSTS[name]) for name in PHRASE_FIELDS])
+
+
+def _all_words(parsed: ParsedQuery) -> Query | None:
+    required = [_any_field(word) for word in dict.fromkeys(parsed.words)]
+    required += [_phrase_anywhere(group) for group in parsed.phrases]
+    if not required:
         return None
-    return And([Or([Term(field, word, boost=boost) for field, boost in FIELD_BOOSTS.items()]) for word in words])
+    query: Query = And(required)
+    atoms = [part for word in parsed.words for part in word.parts]
+    if len(atoms) > 1:  # a bonus when the words stand in order
+        query = AndMaybe(query, Or([Phrase(name, atoms, boost=PHRASE_BOOST) for name in PHRASE_FIELDS]))
+    return query
 
 
-def search(index_dir: Path, text: str, *, limit: int = 10) -> SearchResult:
-    """Search the live index generation at `index_dir` for `text`."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}")
-    query = build_query(text)
-    if query is None:
-        return SearchResult(text, 0, ())
-    ix = open_index(index_dir)
-    with ix.searcher() as searcher:
-        results = searcher.search(query, limit=limit, terms=True)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
-        results.formatter = _MarkFormatter()
-        hits = []
-        for result in results:
-            fields = result.fields()
-            snippet = " ".join((result.highlights("body", top=2) or html.escape(fields["summary"])).split())
-            hits.append(
-                Hit(
-                    slug=fields["slug"],
-                    title=fields["title"],
-                    url=fields["url"],
-                    published=datetime.fromisoformat(fields["published_iso"]),
-                    score=float(result.score),
-                    snippet=snippet,
-                )
+def _fallback(parsed: ParsedQuery) -> Query | None:
+    terms = list(dict.fromkeys(term for term, _, _ in bigrams(parsed.text)))
+    if not any(len(term) == 2 and not term.isascii() for term in terms):
+        return None  # nothing Chinese: the bigram field would only repeat stage 1
+    return And([Term(FALLBACK_FIELD, term) for term in terms])
+
+
+def _any_word(parsed: ParsedQuery) -> Query | None:
+    groups = [_any_field(word) for word in dict.fromkeys(parsed.words)]
+    groups += [_phrase_anywhere(group) for group in parsed.phrases]
+    return Or(groups) if groups else None
+
+
+def _excluded(parsed: ParsedQuery) -> Query | None:
+    if not parsed.excluded:
+        return None
+    return Or([_phrase_anywhere(group) for group in parsed.excluded])
+
+
+def _with_exclusions(query: Query | None, excluded: Query | None) -> Query | None:
+    if query is None or excluded is None:
+        return query
+    return And([query, Not(excluded)])
+
+
+# --- the searcher --------------------------------------------------------------------------
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+class Searcher:
+    """An open index generation: analyse queries as it was built, search, highlight, suggest.
+
+    Keep one per process and call `refresh()` to follow new generations (the search server
+    does); a Searcher keeps answering from its generation while a build publishes another.
+    """
+
+    def __init__(self, index_dir: Path, tz: tzinfo = UTC) -> None:
+        self.index_dir = index_dir
+        self.tz = tz
+        self._open()
+
+    def _open(self) -> None:
+        self.generation = current_generation(self.index_dir)
+        self._index = open_index(self.index_dir)
+        self.spec = index_spec(self._index)
+        self.meta = read_meta(self.generation)
+        self._searcher = self._index.searcher()
+        self._homophones: dict[str, str] | None = None
+        names = self.meta.get("names", {})
+        self._names: dict[str, dict[str, str]] = {name: names.get(name, {}) for name in FACET_FIELDS}
+
+    def refresh(self) -> bool:
+        """Switch to the live generation if a build published a new one; True when it did."""
+        if current_generation(self.index_dir) == self.generation:
+            return False
+        old = self._searcher
+        self._open()
+        old.close()
+        return True
+
+    def close(self) -> None:
+        """Release the index files."""
+        self._searcher.close()
+
+    def __enter__(self) -> Searcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def documents(self) -> int:
+        """How many articles the open generation holds."""
+        return int(self._searcher.doc_count())
+
+    # -- parsing --
+
+    def parse(self, text: str, syntax: bool = False) -> ParsedQuery:
+        """Split the query into words (and, with `syntax`, phrases, exclusions, filters)."""
+        if len(text) > MAX_QUERY_CHARS:
+            raise QueryError(f"the query is longer than {MAX_QUERY_CHARS} characters")
+        if not syntax:
+            found = tuple(words(text, self.spec))
+            self._check_size(found)
+            return ParsedQuery(found, text=text)
+        plain: list[Word] = []
+        phrases: list[tuple[Word, ...]] = []
+        excluded: list[tuple[Word, ...]] = []
+        tags: list[str] = []
+        category = lang = None
+        kept: list[str] = []
+        for match in _SYNTAX.finditer(text):
+            if match.group("field"):
+                value = match.group("value")
+                if match.group("field") == "tag":
+                    tags.append(value)
+                elif match.group("field") == "category":
+                    category = value
+                else:
+                    lang = value
+                continue
+            chunk = match.group("phrase") if match.group("phrase") is not None else match.group("word")
+            offset = match.start("phrase") if match.group("phrase") is not None else match.start("word")
+            group = tuple(replace(w, start=w.start + offset, end=w.end + offset) for w in words(chunk, self.spec))
+            if not group:
+                continue
+            if match.group("neg"):
+                excluded.append(group)
+            elif match.group("phrase") is not None and len(group) > 1:
+                phrases.append(group)
+                kept.append(chunk)
+            else:
+                plain.extend(group)
+                kept.append(chunk)
+        self._check_size((*plain, *(w for g in phrases + excluded for w in g)))
+        filters = Filters(tags=tuple(tags), category=category, lang=lang)
+        return ParsedQuery(tuple(plain), tuple(phrases), tuple(excluded), filters, " ".join(kept))
+
+    @staticmethod
+    def _check_size(found: tuple[Word, ...]) -> None:
+        if len(found) > MAX_WORDS:
+            raise QueryError(f"the query has more than {MAX_WORDS} words")
+
+    def _filter(self, filters: Filters) -> Query | None:
+        from .model import slugify
+
+        clauses: list[Query] = [Term("tags", slugify(tag)) for tag in filters.tags]
+        if filters.category:
+            clauses.append(Term("category", slugify(filters.category)))
+        if filters.lang:
+            clauses.append(Term("lang", filters.lang.lower()))
+        if filters.date_from or filters.date_to:
+            start = datetime.combine(filters.date_from, time.min, self.tz) if filters.date_from else None
+            end = datetime.combine(filters.date_to, time.max, self.tz) if filters.date_to else None
+            clauses.append(DateRange("published", start and _utc_naive(start), end and _utc_naive(end)))
+        return And(clauses) if clauses else None
+
+    # -- searching --
+
+    def search(
+        self,
+        text: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        filters: Filters | None = None,
+        syntax: bool = False,
+    ) -> SearchResult:
+        """Search for `text`; see the module docstring for how matching works."""
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
+        if not 1 <= page <= MAX_PAGE:
+            raise QueryError(f"page must be between 1 and {MAX_PAGE}")
+        parsed = self.parse(text, syntax)
+        filters = (filters or Filters()).merged(parsed.filters)
+        needed = page * per_page
+        ranked, total, facets, stage = self._ranked(parsed, filters, needed)
+        hits = tuple(self._hit(docnum, score, parsed, stage) for docnum, score in ranked[needed - per_page : needed])
+        suggestion = None
+        if total < WEAK_TOTAL or stage != "all":
+            suggestion = self._suggestion(text, parsed, filters, total if stage == "all" else 0)
+        return SearchResult(text, total, page, per_page, hits, facets, suggestion, stage)
+
+    def _ranked(
+        self, parsed: ParsedQuery, filters: Filters, needed: int
+    ) -> tuple[list[tuple[int, float]], int, dict[str, tuple[Facet, ...]], str]:
+        restrict = self._filter(filters)
+        excluded = _excluded(parsed)
+        ranked: list[tuple[int, float]] = []
+        counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
+        total, stage = 0, "none"
+        stages = [("all", _all_words(parsed))]
+        if not parsed.phrases:  # quoted phrases ask for exactly that: no looser stages
+            stages += [("bigram", _fallback(parsed)), ("any", None)]
+        for name, query in stages:
+            if name == "any":
+                if total:
+                    break
+                query = _any_word(parsed)
+            query = _with_exclusions(query, excluded)
+            if query is None:
+                continue
+            seen = {docnum for docnum, _ in ranked}
+            results = self._searcher.search(
+                query,
+                limit=needed,
+                filter=restrict,
+                mask=seen or None,  # a later stage only adds articles the earlier ones did not find
+                groupedby=[sorting.FieldFacet(f, allow_overlap=True, maptype=sorting.Count) for f in FACET_FIELDS],
             )
-        return SearchResult(text, len(results), tuple(hits))
+            if len(results) and stage == "none":
+                stage = name
+            ranked += [(hit.docnum, float(hit.score)) for hit in results]
+            total += len(results)
+            for facet in FACET_FIELDS:
+                counts[facet].update({slug: count for slug, count in results.groups(facet).items() if slug})
+            if total >= needed:
+                break
+        facets = {
+            facet: tuple(
+                Facet(slug, self._names[facet].get(slug, slug), count)
+                for slug, count in sorted(counts[facet].items(), key=lambda item: (-item[1], item[0]))
+            )
+            for facet in FACET_FIELDS
+        }
+        return ranked, total, facets, stage
+
+    def _needles(self, parsed: ParsedQuery, stage: str) -> list[str]:
+        """What to highlight: the query's words as typed (folded), their index forms and synonyms."""
+        all_words = [*parsed.words, *(w for group in parsed.phrases for w in group)]
+        needles = []
+        table = synonyms()
+        for word in all_words:
+            typed = lower_ascii(fold(parsed.text[word.start : word.end])) if parsed.text else word.text
+            needles += [word.text, typed, *word.parts, *table.get(word.text, ())]
+        if stage == "bigram":
+            needles += [term for term, _, _ in bigrams(parsed.text)]
+        return [needle for needle in needles if needle]
+
+    def _hit(self, docnum: int, score: float, parsed: ParsedQuery, stage: str) -> Hit:
+        fields = self._searcher.stored_fields(docnum)
+        needles = self._needles(parsed, stage)
+        text = snippet(fields["body"], needles) or snippet(fields["summary"], needles)
+        return Hit(
+            slug=fields["slug"],
+            title=fields["title"],
+            url=fields["url"],
+            published=datetime.fromisoformat(fields["published_iso"]),
+            score=score,
+            snippet=text or _escape(fields["summary"]),
+        )
+
+    def _suggestion(self, text: str, parsed: ParsedQuery, filters: Filters, total: int) -> str | None:
+        """A corrected query that finds more (all words matching), or None. Never applied."""
+        if not parsed.words or parsed.phrases or parsed.excluded:
+            return None
+        if self._homophones is None:
+            self._homophones = load_table(self.generation)
+        restrict = self._filter(filters)
+        for option in suggest(text, list(parsed.words), self._searcher.reader(), self._homophones):
+            query = _all_words(ParsedQuery(tuple(words(option, self.spec)), text=option))
+            if query is not None and len(self._searcher.search(query, limit=1, filter=restrict)) > total:
+                return option
+        return None
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)
+
+
+def search(
+    index_dir: Path,
+    text: str,
+    *,
+    limit: int = 10,
+    page: int = 1,
+    filters: Filters | None = None,
+    syntax: bool = False,
+    tz: tzinfo = UTC,
+) -> SearchResult:
+    """Search the live index generation at `index_dir` once (opens and closes it)."""
+    if not 1 <= limit <= MAX_PER_PAGE:
+        raise QueryError(f"limit must be between 1 and {MAX_PER_PAGE}")
+    with Searcher(index_dir, tz) as searcher:
+        return searcher.search(text, page=page, per_page=limit, filters=filters, syntax=syntax)

@@ -1,0 +1,128 @@
+""" "Did you mean": pinyin homophones for Chinese (開元模型 → 開源模型), edit distance for Latin.
+
+The homophone table (toneless pinyin → the most frequent index term with that sound) is built
+once per index generation, when the index is written, and stored beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from .analysis import Word, fold, to_traditional
+from .files import write_atomic
+
+log = logging.getLogger(__name__)
+
+TABLE_FILE = "suggest.json"
+FIELDS = ("title", "body")
+LATIN_FIELD = "cjk"  # the fallback field keeps Latin words unstemmed
+
+
+def pinyin_key(term: str) -> str:
+    """Toneless pinyin of a Chinese term, syllables separated by spaces."""
+    from pypinyin import lazy_pinyin
+
+    return " ".join(lazy_pinyin(term))
+
+
+def _is_han_word(term: str) -> bool:
+    return 2 <= len(term) <= 4 and all("\u3400" <= char <= "\u9fff" for char in term)
+
+
+def build_table(reader: Any) -> dict[str, str]:
+    """pinyin → the index term with that pronunciation found in the most articles."""
+    best: dict[str, tuple[int, str]] = {}
+    frequency: dict[str, int] = {}
+    for field in FIELDS:
+        for term, info in reader.iter_field(field):
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if _is_han_word(text):
+                frequency[text] = max(frequency.get(text, 0), info.doc_frequency())
+    for term in sorted(frequency):
+        key = pinyin_key(term)
+        if (frequency[term], term) > best.get(key, (0, "")):
+            best[key] = (frequency[term], term)
+    return {key: term for key, (_, term) in sorted(best.items())}
+
+
+def write_table(generation: Path, reader: Any) -> None:
+    """Build the homophone table of a generation and store it beside the index."""
+    table = build_table(reader)
+    write_atomic(generation / TABLE_FILE, json.dumps(table, ensure_ascii=False, sort_keys=True).encode())
+
+
+def load_table(generation: Path) -> dict[str, str]:
+    """The homophone table of a generation ({} when it is missing or unreadable)."""
+    try:
+        table: dict[str, str] = json.loads((generation / TABLE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        log.warning("no suggestions: cannot read %s (%s)", generation / TABLE_FILE, error)
+        return {}
+    return table
+
+
+def _frequency(reader: Any, term: str) -> int:
+    return max(int(reader.doc_frequency(field, term)) for field in FIELDS)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, transpositions."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _candidate(word: Word, typed: str, reader: Any, table: dict[str, str]) -> str | None:
+    """A likelier spelling of `word`: a more frequent homophone, or a close Latin word."""
+    if word.han:
+        other = table.get(pinyin_key(word.text)) if _is_han_word(word.text) else None
+        seen = _frequency(reader, word.text)
+        return other if other and other != word.text and _frequency(reader, other) > seen else None
+    as_typed, typed = typed, typed.lower()
+    # Latin words are compared unstemmed, in the fallback field, so suggestions are real words.
+    if not typed.isascii() or not typed.isalpha() or len(typed) < 3 or reader.doc_frequency(LATIN_FIELD, typed):
+        return None
+    close = {term for term in reader.terms_within(LATIN_FIELD, typed, 2) if term.isalpha() and term != typed}
+    if not close:
+        return None
+    best: str = min(
+        close, key=lambda term: (edit_distance(typed, term), -reader.doc_frequency(LATIN_FIELD, term), term)
+    )
+    if as_typed.isupper():
+        return best.upper()
+    return best.capitalize() if as_typed[0].isupper() else best
+
+
+def suggest(query: str, words: list[Word], reader: Any, table: dict[str, str]) -> list[str]:
+    """Corrected versions of `query`, most complete first (each word replaced in the user's script)."""
+    replacements = []
+    for word in words:
+        candidate = _candidate(word, query[word.start : word.end], reader, table)
+        if candidate is not None:
+            span = query[word.start : word.end]
+            traditional = fold(span) != span
+            replacements.append((word.start, word.end, to_traditional(candidate) if traditional else candidate))
+    if not replacements:
+        return []
+
+    def apply(chosen: list[tuple[int, int, str]]) -> str:
+        text = query
+        for start, end, replacement in sorted(chosen, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+    options = [apply(replacements)]
+    if len(replacements) > 1:
+        options += [apply([replacement]) for replacement in replacements]
+    return options
