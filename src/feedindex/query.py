@@ -23,8 +23,8 @@ from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
-from whoosh import sorting
-from whoosh.query import And, AndMaybe, DateRange, Not, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, DateRange, Not, Phrase, Query, Term
+from whoosh.query import Or as WhooshOr
 
 from .analysis import Word, bigrams, fold, lower_ascii, synonyms, words
 from .errors import QueryError
@@ -41,7 +41,7 @@ MAX_PAGE = 100
 PHRASE_BOOST = 3.0
 PHRASE_FIELDS = ("title", "body")
 FACET_FIELDS = ("tags", "category")
-WEAK_TOTAL = 3  # fewer hits than this (or only from a fallback stage) invites a suggestion
+COMMON_SHARE = 0.5  # a word in more than this share of the articles does not narrow a search
 _SYNTAX = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<field>tag|category|lang):(?P<value>\S+)|(?P<word>\S+))')
 
 
@@ -142,6 +142,17 @@ class ParsedQuery:
 # --- building Whoosh queries ---------------------------------------------------------------
 
 
+class Or(WhooshOr):  # type: ignore[misc]
+    """Whoosh's Or, always as a tree of union matchers.
+
+    On indexes of up to 5,000 documents Whoosh preloads every posting of every branch into arrays,
+    which for a word such as 的 (in every article) costs more than the rest of the query; a tree
+    lets the enclosing And skip to the few candidate documents instead.
+    """
+
+    matcher_type = WhooshOr.DEFAULT_MATCHER
+
+
 def _word_query(word: Word, field_name: str, boost: float) -> Query:
     if len(word.parts) == 1:
         return Term(field_name, word.text, boost=boost)
@@ -159,8 +170,11 @@ def _phrase_anywhere(group: tuple[Word, ...], boost: float = 1.0) -> Query:
     return Or([Phrase(name, atoms, boost=boost * FIELD_BOOSTS[name]) for name in PHRASE_FIELDS])
 
 
-def _all_words(parsed: ParsedQuery) -> Query | None:
-    required = [_any_field(word) for word in dict.fromkeys(parsed.words)]
+def _all_words(parsed: ParsedQuery, common: frozenset[str] = frozenset()) -> Query | None:
+    """Every word required (but `common` ones, which only count in the phrase bonus)."""
+    distinct = list(dict.fromkeys(parsed.words))
+    narrowing = [word for word in distinct if word.text not in common] or distinct
+    required = [_any_field(word) for word in narrowing]
     required += [_phrase_anywhere(group) for group in parsed.phrases]
     if not required:
         return None
@@ -222,6 +236,7 @@ class Searcher:
         self.meta = read_meta(self.generation)
         self._searcher = self._index.searcher()
         self._homophones: dict[str, str] | None = None
+        self._facets: dict[str, dict[int, tuple[str, ...]]] = {}
         names = self.meta.get("names", {})
         self._names: dict[str, dict[str, str]] = {name: names.get(name, {}) for name in FACET_FIELDS}
 
@@ -333,7 +348,7 @@ class Searcher:
         ranked, total, facets, stage = self._ranked(parsed, filters, needed)
         hits = tuple(self._hit(docnum, score, parsed, stage) for docnum, score in ranked[needed - per_page : needed])
         suggestion = None
-        if total < WEAK_TOTAL or stage != "all":
+        if stage != "all":  # nothing matched every word: a suggestion may help
             suggestion = self._suggestion(text, parsed, filters, total if stage == "all" else 0)
         return SearchResult(text, total, page, per_page, hits, facets, suggestion, stage)
 
@@ -345,7 +360,7 @@ class Searcher:
         ranked: list[tuple[int, float]] = []
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
         total, stage = 0, "none"
-        stages = [("all", _all_words(parsed))]
+        stages = [("all", _all_words(parsed, self._common(parsed)))]
         if not parsed.phrases:  # quoted phrases ask for exactly that: no looser stages
             stages += [("bigram", _fallback(parsed)), ("any", None)]
         for name, query in stages:
@@ -362,14 +377,15 @@ class Searcher:
                 limit=needed,
                 filter=restrict,
                 mask=seen or None,  # a later stage only adds articles the earlier ones did not find
-                groupedby=[sorting.FieldFacet(f, allow_overlap=True, maptype=sorting.Count) for f in FACET_FIELDS],
             )
-            if len(results) and stage == "none":
+            matched = results.docs()  # every match, once: the total and the facets come from it
+            if matched and stage == "none":
                 stage = name
             ranked += [(hit.docnum, float(hit.score)) for hit in results]
-            total += len(results)
+            total += len(matched)
             for facet in FACET_FIELDS:
-                counts[facet].update({slug: count for slug, count in results.groups(facet).items() if slug})
+                values = self._facet_values(facet)
+                counts[facet].update(slug for docnum in matched for slug in values.get(docnum, ()))
             if total >= needed:
                 break
         facets = {
@@ -380,6 +396,28 @@ class Searcher:
             for facet in FACET_FIELDS
         }
         return ranked, total, facets, stage
+
+    def _common(self, parsed: ParsedQuery) -> frozenset[str]:
+        """Words so frequent (的, 和, the) that requiring them narrows nothing but costs a lot."""
+        reader, limit = self._searcher.reader(), COMMON_SHARE * max(1, self.documents)
+        return frozenset(
+            word.text
+            for word in parsed.words
+            if len(word.parts) == 1 and reader.doc_frequency("body", word.text) > limit
+        )
+
+    def _facet_values(self, facet: str) -> dict[int, tuple[str, ...]]:
+        """docnum → the slugs of `facet` it carries, read once per generation from the postings
+        (Whoosh's own facets walk every term's postings on every query: 90% of query time)."""
+        cached = self._facets.get(facet)
+        if cached is None:
+            found: dict[int, list[str]] = {}
+            reader = self._searcher.reader()
+            for term in reader.field_terms(facet):
+                for docnum in reader.postings(facet, term).all_ids():
+                    found.setdefault(docnum, []).append(term)
+            cached = self._facets[facet] = {docnum: tuple(slugs) for docnum, slugs in found.items()}
+        return cached
 
     def _needles(self, parsed: ParsedQuery, stage: str) -> list[str]:
         """What to highlight: the query's words as typed (folded), their index forms and synonyms."""
