@@ -1,28 +1,57 @@
-"""`build(config)`: read the content, write the index, write the feeds."""
+"""`build(config)`: the scheduled regeneration job, incremental, atomic, locked, crash-safe.
+
+The stages, in order:
+
+1. **lock** the output folder (one builder at a time);
+2. **scan** the content folder: one `stat` per file, compared with the last build's state;
+   a file whose size or mtime changed is hashed, and re-read only if its bytes changed;
+3. **no-op**: nothing changed, nothing became due, the configuration and analyzer are the
+   same → return at once (jieba, Whoosh and feedgen are never loaded);
+4. **read** the changed articles; a file that no longer reads keeps its last good version;
+5. **index**: a new generation from the live one plus the changes (or from scratch after a
+   configuration or analyzer change, or with `full=True`), switched to atomically;
+6. **feeds**: only the feed files whose entries changed are rendered again, each written to a
+   temporary file and renamed; feeds of vanished tags are removed;
+7. **state**: committed last, in one SQLite transaction.
+
+A build killed at any instant leaves the previous outputs or the new ones (each file is
+replaced atomically; the index switches generation by renaming one pointer) and a state that
+never claims more than is published, so the next build completes the work.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from . import __version__
 from .analysis import AnalyzerSpec
-from .config import Config
-from .content import read_articles
-from .errors import ContentError
-from .feeds import write_feeds
-from .identity import assign_ids
-from .index import write_index
+from .config import FEED_FILES, Config
+from .content import SourceFile, scan_sources
+from .errors import ContentError, LockError
+from .model import Article, display_names
+
+if TYPE_CHECKING:
+    from .feeds import FeedsReport
+    from .state import FileStat, State
 
 log = logging.getLogger(__name__)
+
+LOCK_FILE = "build.lock"
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build read, published and rejected."""
+    """What a build read, published, changed and rejected."""
 
     articles: int  # articles read successfully (drafts and scheduled ones included)
     published: int  # articles in the index and eligible for the feeds
@@ -32,6 +61,11 @@ class BuildReport:
     feed_files: int  # every feed file, tag and category feeds included
     index: Path
     seconds: float
+    changed: int = 0  # source files read again (added, edited, or become due)
+    removed: int = 0  # source files gone since the last build
+    unchanged: int = 0
+    full: bool = True  # everything was rebuilt
+    feeds_written: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self, relative_to: Path | None = None) -> dict[str, Any]:
@@ -51,8 +85,22 @@ class BuildReport:
             "feed_files": self.feed_files,
             "index": shown(self.index),
             "seconds": round(self.seconds, 3),
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "full": self.full,
+            "feeds_written": self.feeds_written,
             **self.extra,
         }
+
+    def summary(self) -> str:
+        """One line for the operator: `12 changed, 1 removed, 48,210 unchanged, 0.41 s`."""
+        kind = " (full build)" if self.full else ""
+        rejected = f", {len(self.errors)} rejected" if self.errors else ""
+        return (
+            f"{self.changed:,} changed, {self.removed:,} removed, {self.unchanged:,} unchanged{rejected}, "
+            f"{self.published:,} published, {self.seconds:.2f} s{kind}"
+        )
 
 
 def analyzer_spec(config: Config) -> AnalyzerSpec:
@@ -61,29 +109,279 @@ def analyzer_spec(config: Config) -> AnalyzerSpec:
     return AnalyzerSpec(segmenter=config.search.segmenter, user_dict=str(user_dict) if user_dict else None)
 
 
-def build(config: Config, *, now: datetime | None = None) -> BuildReport:
-    """Read every article, index the published ones and write the feeds into `paths.out`.
+def config_identity(config: Config) -> str:
+    """A digest of everything in the configuration (and feedindex's version) the outputs depend on."""
+    values = asdict(config)
+    values.pop("source", None)
+    values["paths"].pop("out", None)
+    values["version"] = __version__
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
-    Bad articles are reported in the result, never stop the build. `now` decides which dated
-    articles are due (default: the current time).
+
+@contextmanager
+def build_lock(config: Config, wait: float = 0.0) -> Iterator[None]:
+    """Hold the output folder's build lock; LockError when another build keeps it past `wait` s.
+
+    The lock is an OS file lock: a build killed with SIGKILL releases it with its process, so a
+    stale lock never blocks the next run.
     """
-    started = time.perf_counter()
-    moment = now or datetime.now(config.site.tz)
-    content = read_articles(config)
-    published = [article for article in content.articles if article.is_published(moment)]
-    config.paths.out.mkdir(parents=True, exist_ok=True)
-    index = write_index(config.index_dir, published, analyzer_spec(config))
-    ids = assign_ids(config, published)
-    feeds = write_feeds(config, published, ids, moment)
-    seconds = time.perf_counter() - started
-    log.info("built %d of %d articles in %.2f s", len(published), len(content.articles), seconds)
-    return BuildReport(
-        articles=len(content.articles),
-        published=len(published),
-        errors=content.errors,
-        warnings=content.warnings,
-        feeds=feeds.site_paths,
-        feed_files=len(feeds.paths),
-        index=index.path.parent,
-        seconds=seconds,
-    )
+    from filelock import FileLock, Timeout
+
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(config.state_dir / LOCK_FILE), timeout=wait)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockError(f"another build is running on {config.paths.out} (waited {wait:g} s)") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def build(
+    config: Config,
+    *,
+    now: datetime | None = None,
+    full: bool = False,
+    wait: float = 0.0,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Bring the index and feeds in `paths.out` up to date with the content folder.
+
+    Only what changed since the last build is redone (everything with `full=True`, or after a
+    change of configuration or analyzer). Bad articles are reported, never stop the build, and a
+    published article whose file breaks keeps its last good version. `now` decides which dated
+    articles are due (default: the current time). Raises LockError when another build is
+    running and does not finish within `wait` seconds.
+    """
+    with build_lock(config, wait):
+        return _Build(config, now or datetime.now(config.site.tz), full, progress or (lambda *_: None)).run()
+
+
+def _hash_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class _Build:
+    """One run of the pipeline; the stages are methods called in order by `run`."""
+
+    def __init__(self, config: Config, now: datetime, full: bool, progress: Progress) -> None:
+        self.config = config
+        self.now = now
+        self.full = full
+        self.progress = progress
+        self.started = time.perf_counter()
+        self.spec = analyzer_spec(config)
+        self.errors: list[ContentError] = []
+        self.warnings: list[ContentError] = []
+
+    def run(self) -> BuildReport:
+        from .state import open_state
+
+        state = open_state(self.config.state_dir)
+        try:
+            return self._run(state)
+        finally:
+            state.close()
+
+    # -- stage 2: what changed --
+
+    def _needs_full(self, state: State) -> bool:
+        from .index import POINTER
+
+        site_feeds = [self.config.paths.out / FEED_FILES[kind] for kind in self.config.feeds.formats]
+        return (
+            self.full
+            or state.get("config") != config_identity(self.config)
+            or state.get("analyzer") != self.spec.identity()
+            or not (self.config.index_dir / POINTER).is_file()
+            or not all(path.is_file() for path in site_feeds)
+        )
+
+    def _changes(
+        self, scanned: dict[str, SourceFile], previous: Mapping[str, FileStat]
+    ) -> tuple[dict[str, FileStat], list[str], list[str]]:
+        """The new file table, the sources to read again, the sources gone."""
+        from .state import FileStat
+
+        files: dict[str, FileStat] = {}
+        changed: list[str] = []
+        for rel, source in scanned.items():
+            known = previous.get(rel)
+            if not self.full and known and (known.size, known.mtime_ns) == (source.size, source.mtime_ns):
+                files[rel] = known
+                continue
+            digest = _hash_file(source.path) if known and not self.full else None
+            if digest is not None and known is not None and digest == known.hash:
+                files[rel] = FileStat(source.size, source.mtime_ns, digest)  # touched, not changed
+                continue
+            files[rel] = FileStat(source.size, source.mtime_ns, digest or "")
+            changed.append(rel)
+        removed = [rel for rel in previous if rel not in scanned]
+        return files, changed, removed
+
+    # -- stage 4: read --
+
+    def _read(self, scanned: dict[str, SourceFile], changed: Sequence[str]) -> dict[str, Article]:
+        from .content import read_article
+
+        read: dict[str, Article] = {}
+        for number, rel in enumerate(changed, 1):
+            try:
+                article, notes = read_article(scanned[rel].path, self.config, self.config.paths.content)
+            except ContentError as error:
+                self.errors.append(error)
+            else:
+                read[rel] = article
+                self.warnings.extend(notes)
+            if number % 50 == 0 or number == len(changed):
+                self.progress("reading", number, len(changed))
+        return read
+
+    # -- the run --
+
+    def _run(self, state: State) -> BuildReport:
+        self.full = self._needs_full(state)
+        content_dir = self.config.paths.content
+        scanned = scan_sources(content_dir) if content_dir.is_dir() else {}
+        files, changed, removed = self._changes(scanned, {} if self.full else state.files())
+        # Files that failed to read last time and are untouched still fail: say so every run.
+        self.errors = [
+            _error_from_dict(item)
+            for item in (state.get("errors") or [])
+            if item["path"] in scanned and item["path"] not in changed and not self.full
+        ]
+        next_due = state.get("next_due")
+        due = next_due is not None and self.now >= datetime.fromisoformat(next_due)
+        if not self.full and not changed and not removed and not due:
+            return self._report(state, len(scanned))
+
+        if not content_dir.is_dir():
+            self.errors.append(ContentError(str(content_dir), "paths.content", "content folder does not exist"))
+        kept = {article.source: article for article in state.articles()}
+        read = self._read(scanned, changed)
+        for rel in removed:
+            kept.pop(rel, None)
+        for rel in changed:
+            if rel in read:
+                files[rel] = replace(files[rel], hash=read[rel].content_hash)
+        # A published file that no longer reads keeps its last good version (also in a full build).
+        self.errors = [
+            _kept(error) if error.path in kept and error.path not in read else error for error in self.errors
+        ]
+        current = {source: article for source, article in kept.items() if source in scanned} | read
+        from .content import resolve_duplicates
+
+        valid, duplicates = resolve_duplicates(current.values())
+        published = [article for article in valid if article.is_published(self.now)]
+        published_sources = {article.source for article in published}
+        was_published = set() if self.full else set(state.get("published") or [])
+
+        generation = self._index(state, published, read, was_published, published_sources)
+        feeds = self._feeds(state, published, read)
+        with state.transaction():
+            state.put_files(files)
+            for article in read.values():
+                state.put_article(article)
+            state.drop_articles([source for source in kept.keys() | read.keys() if source not in current] + removed)
+            state.put_feeds(feeds.signatures)
+            scheduled = [a.published for a in valid if not a.draft and a.published > self.now]
+            state.set("config", config_identity(self.config))
+            state.set("analyzer", self.spec.identity())
+            state.set("next_due", min(scheduled).isoformat() if scheduled else None)
+            state.set("published", sorted(published_sources))
+            state.set("articles", len(valid))
+            state.set("errors", [error.as_dict() for error in self.errors])
+            state.set("duplicates", [error.as_dict() for error in duplicates])
+            state.set("feed_files", len(feeds.paths))
+            state.set("generation", generation)
+        return self._report(state, len(scanned), changed=len(changed), removed=len(removed), written=feeds.written)
+
+    def _index(
+        self,
+        state: State,
+        published: list[Article],
+        read: dict[str, Article],
+        was_published: set[str],
+        published_sources: set[str],
+    ) -> str:
+        from .index import current_generation, update_index, write_index
+
+        names = {
+            "tags": display_names(tag for article in published for tag in article.tags),
+            "category": display_names(name for article in published for name in article.categories),
+        }
+        if self.full:
+            bodies = {article.source: article for article in published if article.source in read}
+            missing = [article.source for article in published if article.source not in bodies]
+            bodies.update(state.full_articles(missing))
+            retention = self.config.index.retention_seconds
+            info = write_index(
+                self.config.index_dir, [bodies[a.source] for a in published], self.spec, names, retention
+            )
+            return info.generation
+        remove = sorted((was_published - published_sources) | (was_published & set(read)))
+        add_sources = sorted(published_sources & (set(read) | (published_sources - was_published)))
+        if not remove and not add_sources:
+            return current_generation(self.config.index_dir).name
+        bodies = {source: read[source] for source in add_sources if source in read}
+        bodies.update(state.full_articles([source for source in add_sources if source not in bodies]))
+        info = update_index(
+            self.config.index_dir,
+            remove,
+            [bodies[s] for s in add_sources],
+            self.spec,
+            names,
+            self.config.index.retention_seconds,
+        )
+        return info.generation
+
+    def _feeds(self, state: State, published: list[Article], read: dict[str, Article]) -> FeedsReport:
+        from .feeds import write_feeds
+        from .identity import assign_ids
+
+        ids = assign_ids(self.config, published)
+
+        def load(sources: Sequence[str]) -> dict[str, Article]:
+            found = {source: read[source] for source in sources if source in read}
+            found.update(state.full_articles([source for source in sources if source not in found], text=False))
+            return found
+
+        return write_feeds(self.config, published, ids, self.now, load=load, previous=state.feeds(), force=self.full)
+
+    def _report(
+        self, state: State, scanned: int, *, changed: int = 0, removed: int = 0, written: int = 0
+    ) -> BuildReport:
+        out = self.config.paths.out
+        duplicates = [_error_from_dict(item) for item in state.get("duplicates") or []]
+        report = BuildReport(
+            articles=state.get("articles") or 0,
+            published=len(state.get("published") or []),
+            errors=tuple(sorted(self.errors + duplicates, key=lambda e: (e.path, e.field or ""))),
+            warnings=tuple(self.warnings),
+            feeds=tuple(out / FEED_FILES[kind] for kind in self.config.feeds.formats),
+            feed_files=state.get("feed_files") or 0,
+            index=self.config.index_dir,
+            seconds=time.perf_counter() - self.started,
+            changed=changed,
+            removed=removed,
+            unchanged=scanned - changed,
+            full=self.full,
+            feeds_written=written,
+        )
+        log.info("%s", report.summary())
+        return report
+
+
+def _error_from_dict(item: dict[str, Any]) -> ContentError:
+    return ContentError(item["path"], item["field"], item["message"], item["line"])
+
+
+def _kept(error: ContentError) -> ContentError:
+    """The same error, saying that the last good version stays published."""
+    message = f"{error.message} (the last good version stays published)"
+    return ContentError(error.path, error.field, message, error.line)

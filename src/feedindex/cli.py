@@ -5,6 +5,7 @@ Library modules are imported inside the commands so `feedindex --help` stays fas
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -17,15 +18,17 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 import click
 
 from . import __version__
-from .errors import ConfigError, FeedindexError, QueryError, SearchIndexError
+from .errors import ConfigError, FeedindexError, LockError, QueryError, SearchIndexError
 
 if TYPE_CHECKING:
+    from .builder import BuildReport
     from .config import Config
 
 EXIT_OK = 0
 EXIT_REJECTED = 1  # built, but some articles were rejected (or `check` found problems)
 EXIT_USAGE = 2  # configuration or usage error: nothing written
 EXIT_INDEX = 3  # no usable index to search
+EXIT_LOCKED = 4  # another build holds the lock (after --wait seconds)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,6 +77,8 @@ def _reports_errors(func: F) -> F:
             _fail(str(error), EXIT_USAGE)
         except SearchIndexError as error:
             _fail(str(error), EXIT_INDEX)
+        except LockError as error:
+            _fail(str(error), EXIT_LOCKED)
         except FeedindexError as error:
             _fail(str(error), EXIT_USAGE)
 
@@ -89,34 +94,117 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
+def _print_report(report: BuildReport, quiet: bool) -> None:
+    for error in report.errors:
+        click.echo(f"rejected: {error}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        click.echo(report.summary())
+
+
+class _ProgressBar:
+    """A rich progress bar on a terminal, shown only once a stage has many files to do."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < 200:
+                return
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True, console=_console(stderr=True))
+            self.bar.start()
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 @main.command()
 @_option_config
 @_option_content
 @_option_out
+@click.option("--full", is_flag=True, help="Rebuild everything, not only what changed.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seconds to wait for another running build before giving up (exit code 4).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line (errors still shown).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as one JSON object.")
 @_reports_errors
-def build(config_path: Path | None, content: Path | None, out: Path | None, as_json: bool) -> None:
-    """Read the articles, write the search index and the feeds.
+def build(
+    config_path: Path | None,
+    content: Path | None,
+    out: Path | None,
+    full: bool,
+    wait: float,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Bring the search index and the feeds up to date with the articles.
 
-    Exit code 0 when every article was published, 1 when some were rejected (the rest are still
-    published), 2 for a configuration or usage error (nothing written).
+    Only what changed since the last build is redone (--full: everything). Exit code 0 when every
+    article was published, 1 when some were rejected (the rest are still published), 2 for a
+    configuration or usage error (nothing written), 4 when another build holds the lock.
     """
     from .builder import build as run_build
 
     config = _load(config_path, content, out)
-    report = run_build(config)
+    progress = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
+    try:
+        report = run_build(config, full=full, wait=wait, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if as_json:
         click.echo(json.dumps(report.as_dict(Path.cwd()), ensure_ascii=False))
     else:
-        for error in report.errors:
-            click.echo(f"rejected: {error}", err=True)
-        for warning in report.warnings:
-            click.echo(f"warning: {warning}", err=True)
-        click.echo(
-            f"{report.published} published of {report.articles} articles, {len(report.errors)} rejected, "
-            f"{report.feed_files} feed files, {report.seconds:.2f} s"
-        )
+        _print_report(report, quiet)
     sys.exit(EXIT_REJECTED if report.errors else EXIT_OK)
+
+
+@main.command()
+@_option_config
+@_option_content
+@_option_out
+@click.option(
+    "--debounce", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Quiet seconds before a build."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No summary lines (errors still shown).")
+@_reports_errors
+def watch(config_path: Path | None, content: Path | None, out: Path | None, debounce: float, quiet: bool) -> None:
+    """Build, then rebuild whenever an article or the configuration changes (Ctrl-C stops).
+
+    Changes are debounced: a build starts once the files have been quiet for --debounce seconds.
+    """
+    from .watch import reloader
+    from .watch import watch as run_watch
+
+    config = _load(config_path, content, out)
+    if not quiet:
+        click.echo(f"watching {config.paths.content} (Ctrl-C to stop)", err=True)
+
+    def on_error(error: FeedindexError) -> None:
+        click.echo(f"error: {error}", err=True)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        run_watch(
+            config,
+            debounce=debounce,
+            on_report=lambda report: _print_report(report, quiet),
+            on_error=on_error,
+            reload=reloader(config, content, out),
+        )
 
 
 @main.command()
@@ -238,6 +326,12 @@ def _print_hits(result: dict[str, Any]) -> None:
             str(number), f"[bold]{_escape(hit['title'])}[/bold]\n{hit['url']}\n{marked}", hit["published"][:10]
         )
     console.print(table)
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr)
 
 
 def _escape(text: str) -> str:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError, ConfigProblem
 
 CONFIG_NAME = "feedindex.toml"
+FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # format → file name
 
 # BCP 47 as sites use it: language, optional script, optional region, optional variants.
 _BCP47 = re.compile(
@@ -79,6 +80,13 @@ class FeedsConfig:
 
 
 @dataclass(frozen=True)
+class IndexConfig:
+    """`[index]`: how long a replaced index generation stays for readers that just opened it."""
+
+    retention_seconds: float
+
+
+@dataclass(frozen=True)
 class SearchConfig:
     """`[search]`: how text is segmented for the index and for queries."""
 
@@ -95,6 +103,7 @@ class Config:
     content: ContentConfig
     feeds: FeedsConfig
     search: SearchConfig
+    index: IndexConfig
     source: Path | None = None
 
     @property
@@ -243,6 +252,12 @@ def _host_list(value: Any) -> tuple[str, ...]:
     return tuple(item.lower() for item in value)
 
 
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"must be a number of seconds (0 or more), got {value!r}")
+    return float(value)
+
+
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"must be a positive integer, got {value!r}")
@@ -280,7 +295,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         "items": (20, _positive_int),
         "max_bytes": (1_000_000, _positive_int),
         "url": ("", _optional_base_url),
-        "formats": (["rss", "atom", "json"], _subset_of("rss", "atom", "json")),
+        "formats": (list(FEED_FILES), _subset_of(*FEED_FILES)),
         "per_tag": (True, _boolean),
         "per_category": (True, _boolean),
         "entry_id": ("tag", _one_of("tag", "url")),
@@ -289,6 +304,9 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         # Empty by default: the W3C validator flags every <iframe>; sites that want embedded
         # videos list their hosts (e.g. "www.youtube-nocookie.com").
         "iframe_hosts": ([], _host_list),
+    },
+    "index": {
+        "retention_seconds": (300, _seconds),
     },
     "search": {
         "segmenter": ("jieba", _one_of("jieba")),
@@ -363,6 +381,7 @@ def config_from_mapping(
         content=ContentConfig(**values["content"]),
         feeds=FeedsConfig(**feeds),
         search=SearchConfig(segmenter=search["segmenter"], user_dict=user_dict),
+        index=IndexConfig(**values["index"]),
         source=source,
     )
 

@@ -15,13 +15,14 @@ a WebSub hub link in RSS) is added by editing the XML tree with lxml, never by w
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
 import mimetypes
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import resources
@@ -34,21 +35,19 @@ import nh3
 from feedgen.feed import FeedGenerator
 
 from . import __version__
-from .config import Config
+from .config import FEED_FILES, Config
 from .files import write_atomic
 from .model import Article, display_names, slugify, strip_illegal_chars
 
 log = logging.getLogger(__name__)
 
 FeedKind = Literal["rss", "atom", "json"]
-FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}
 CONTENT_TYPES: dict[str, str] = {
     "rss": "application/rss+xml",
     "atom": "application/atom+xml",
     "json": "application/feed+json",
 }
 STYLESHEET = "feed.xsl"
-MANIFEST = "feeds.json"
 GENERATOR_URI = "https://github.com/feedindex/feedindex"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -84,14 +83,34 @@ class Entry:
     url: str
     title: str
     summary: str
-    content_html: str | None  # None: left out because the entry alone is over the byte cap
     published: datetime
     updated: datetime
     tags: tuple[str, ...]
     categories: tuple[str, ...]
     lang: str
-    image: Enclosure | None
     source: str
+    content_hash: str  # of the source file: the entry's content changed when this did
+    image_name: str | None  # front-matter `image`
+    # Filled in only for entries a feed being written actually holds (see `_Contents`):
+    content_html: str | None = None  # None also when left out because it alone is over the byte cap
+    image: Enclosure | None = None
+
+    def signature(self) -> tuple[Any, ...]:
+        """What the rendered entry depends on."""
+        return (
+            self.id,
+            self.url,
+            self.title,
+            self.summary,
+            self.published.isoformat(),
+            self.updated.isoformat(),
+            self.tags,
+            self.categories,
+            self.lang,
+            self.source,
+            self.content_hash,
+            self.image_name,
+        )
 
 
 _ALLOWED_TAGS = (nh3.ALLOWED_TAGS | {"figure", "figcaption", "picture", "source", "video", "audio", "iframe"}) - {
@@ -186,31 +205,53 @@ def _enclosure(config: Config, article: Article) -> Enclosure | None:
 
 
 def prepare_entries(config: Config, articles: Iterable[Article], ids: Mapping[str, str], now: datetime) -> list[Entry]:
-    """Turn published articles into feed entries, newest first; never dated after `now`."""
-    entries = []
-    for article in articles:
-        if article.published > now:
-            continue
-        clean = strip_illegal_chars
-        entries.append(
-            Entry(
-                id=ids.get(article.source) or article.entry_id or article.url,
-                url=article.url,
-                title=clean(article.title),
-                summary=clean(article.summary),
-                content_html=sanitize_html(article.body_html, article.url, config.feeds.iframe_hosts),
-                published=article.published,
-                # An `updated` still in the future is not shown until it is due.
-                updated=article.updated if article.updated <= now else article.published,
-                tags=tuple(clean(tag) for tag in article.tags),
-                categories=tuple(clean(name) for name in article.categories),
-                lang=article.lang,
-                image=_enclosure(config, article),
-                source=article.source,
-            )
+    """Published articles as feed entries (without their content yet), newest first; never
+    dated after `now`."""
+    clean = strip_illegal_chars
+    entries = [
+        Entry(
+            id=ids.get(article.source) or article.entry_id or article.url,
+            url=article.url,
+            title=clean(article.title),
+            summary=clean(article.summary),
+            published=article.published,
+            # An `updated` still in the future is not shown until it is due.
+            updated=article.updated if article.updated <= now else article.published,
+            tags=tuple(clean(tag) for tag in article.tags),
+            categories=tuple(clean(name) for name in article.categories),
+            lang=article.lang,
+            source=article.source,
+            content_hash=article.content_hash,
+            image_name=article.image,
         )
+        for article in articles
+        if article.published <= now
+    ]
     entries.sort(key=lambda e: (e.published, e.source), reverse=True)
     return entries
+
+
+Loader = Callable[[Sequence[str]], Mapping[str, Article]]
+
+
+class _Contents:
+    """Sanitised HTML and enclosures of entries, computed once per build and only when needed."""
+
+    def __init__(self, config: Config, load: Loader) -> None:
+        self.config = config
+        self.load = load
+        self.done: dict[str, tuple[str, Enclosure | None]] = {}
+
+    def complete(self, entries: Sequence[Entry]) -> tuple[Entry, ...]:
+        missing = [entry.source for entry in entries if entry.source not in self.done]
+        if missing:
+            for source, article in self.load(missing).items():
+                html = sanitize_html(article.body_html, article.url, self.config.feeds.iframe_hosts)
+                self.done[source] = (html, _enclosure(self.config, article))
+        return tuple(
+            replace(entry, content_html=self.done[entry.source][0], image=self.done[entry.source][1])
+            for entry in entries
+        )
 
 
 # --- scopes --------------------------------------------------------------------------------
@@ -281,6 +322,22 @@ class FeedSpec:
     def id(self) -> str:
         """The feed's own id: its home page for the site, its folder URL for a tag or category."""
         return self.home_url if self.scope.kind == "site" else self.folder_url
+
+    def signature(self) -> str:
+        """A digest of everything the feed files are rendered from: unchanged means identical."""
+        head = (
+            self.title,
+            self.description,
+            self.home_url,
+            self.folder_url,
+            self.language,
+            self.author,
+            self.author_email,
+            self.hub,
+            self.stylesheet_url,
+        )
+        data = json.dumps([head, [entry.signature() for entry in self.entries]], ensure_ascii=False, default=str)
+        return hashlib.sha256(data.encode()).hexdigest()
 
 
 def _labels(language: str) -> dict[str, str]:
@@ -469,6 +526,7 @@ class FeedsReport:
     paths: tuple[Path, ...]  # every feed file, site-wide ones first
     written: int  # files whose bytes changed
     removed: int  # files of scopes that no longer exist
+    signatures: dict[str, str]  # feed file (relative to the output folder) → what it was rendered from
 
     @property
     def site_paths(self) -> tuple[Path, ...]:
@@ -480,38 +538,53 @@ def _stylesheet() -> bytes:
     return resources.files("feedindex").joinpath("data", STYLESHEET).read_bytes()
 
 
-def write_feeds(config: Config, articles: Iterable[Article], ids: Mapping[str, str], now: datetime) -> FeedsReport:
+def write_feeds(
+    config: Config,
+    articles: Iterable[Article],
+    ids: Mapping[str, str],
+    now: datetime,
+    *,
+    load: Loader | None = None,
+    previous: Mapping[str, str] | None = None,
+    force: bool = False,
+) -> FeedsReport:
     """Write every feed of the site into the output folder, atomically, file by file.
 
-    Feeds of tags or categories that no longer exist are removed (only files this tool wrote).
+    `articles` may carry metadata only, when `load` returns full articles for the sources a
+    feed being written needs. A feed whose signature equals its entry in `previous` (from the
+    last build) and whose file exists is not rendered again (unless `force`). Feed files in
+    `previous` that this build does not produce (a tag that disappeared) are removed; nothing
+    else is.
     """
     out = config.paths.out
-    entries = prepare_entries(config, articles, ids, now)
+    by_source = {article.source: article for article in articles}
+    contents = _Contents(config, load or (lambda sources: {source: by_source[source] for source in sources}))
     paths: list[Path] = []
+    signatures: dict[str, str] = {}
     written = 0
-    for scope, members in group_scopes(config, entries):
+    for scope, members in group_scopes(config, prepare_entries(config, by_source.values(), ids, now)):
         spec = feed_spec(config, scope, members)
+        signature = spec.signature()
+        complete: FeedSpec | None = None
         for kind in config.feeds.formats:
             path = out / scope.folder / FEED_FILES[kind]
-            written += write_atomic(path, render_within(spec, kind, config.feeds.max_bytes))
+            name = path.relative_to(out).as_posix()
             paths.append(path)
+            signatures[name] = signature
+            if not force and previous is not None and previous.get(name) == signature and path.is_file():
+                continue
+            complete = complete or replace(spec, entries=contents.complete(spec.entries))
+            written += write_atomic(path, render_within(complete, kind, config.feeds.max_bytes))
     if config.feeds.stylesheet:
         written += write_atomic(out / STYLESHEET, _stylesheet())
-    removed = _remove_stale(config, paths)
-    return FeedsReport(tuple(paths), written, removed)
+    removed = _remove_stale(out, set(previous or ()) - set(signatures))
+    return FeedsReport(tuple(paths), written, removed, signatures)
 
 
-def _remove_stale(config: Config, paths: Sequence[Path]) -> int:
-    """Delete feed files written by an earlier build that this build did not write."""
-    out = config.paths.out
-    manifest = config.state_dir / MANIFEST
-    current = sorted(path.relative_to(out).as_posix() for path in paths)
-    try:
-        previous = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = []
+def _remove_stale(out: Path, names: Iterable[str]) -> int:
+    """Delete feed files an earlier build wrote and this one did not, and folders left empty."""
     removed = 0
-    for name in sorted(set(previous if isinstance(previous, list) else []) - set(current)):
+    for name in sorted(names):
         path = out / name
         if ".." in Path(name).parts or not path.is_file():
             continue
@@ -521,5 +594,4 @@ def _remove_stale(config: Config, paths: Sequence[Path]) -> int:
             if folder == out or not folder.is_relative_to(out) or any(folder.iterdir()):
                 break
             folder.rmdir()
-    write_atomic(manifest, json.dumps(current, ensure_ascii=False, indent=0).encode() + b"\n")
     return removed

@@ -17,9 +17,11 @@ import hashlib
 import itertools
 import json
 import logging
+import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,11 +33,11 @@ from whoosh.codec.base import Segment
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
 
-from .analysis import AnalyzerSpec, bigram_analyzer, chinese_analyzer
+from .analysis import AnalyzerSpec, bigram_analyzer, chinese_analyzer, index_terms, words
 from .errors import SearchIndexError
 from .files import write_atomic
 from .model import Article, display_names, slugify
-from .suggest import write_table
+from .suggest import TABLE_FILE, build_table, load_table, update_table, write_table
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,10 @@ POINTER = "CURRENT"
 META = "feedindex.json"
 SCHEMA_VERSION = 2
 _GENERATION = re.compile(r"^g(\d{6,})$")
-KEEP_GENERATIONS = 2  # the live one and the one before it, for readers that opened it just now
+RETIRED = "retired.json"  # when each replaced generation stopped being the live one
+RETENTION_SECONDS = 300.0  # how long a replaced generation stays for readers that just opened it
+MAX_DELETED_SHARE = 0.2
+MAX_SEGMENTS = 12
 
 # Query-time field weights (applied by search, so they can be tuned without re-indexing): a word
 # in the title counts most, then tags, then the summary, then the body.
@@ -141,17 +146,30 @@ def _generations(index_dir: Path) -> list[Path]:
     return sorted(found, key=lambda path: int(path.name[1:]))
 
 
-def write_index(index_dir: Path, articles: Iterable[Article], spec: AnalyzerSpec | None = None) -> IndexInfo:
-    """Write `articles` into a new generation and make it the live one."""
-    spec = spec or AnalyzerSpec()
+def _new_generation(index_dir: Path) -> Path:
     index_dir.mkdir(parents=True, exist_ok=True)
     existing = _generations(index_dir)
     number = int(existing[-1].name[1:]) + 1 if existing else 1
     generation = index_dir / f"g{number:06d}"
-    if generation.exists():  # left by a build that was killed before publishing it
-        shutil.rmtree(generation)
     generation.mkdir()
-    count = 0
+    return generation
+
+
+def write_index(
+    index_dir: Path,
+    articles: Iterable[Article],
+    spec: AnalyzerSpec | None = None,
+    names: dict[str, dict[str, str]] | None = None,
+    retention: float = RETENTION_SECONDS,
+    progress: Callable[[int], None] | None = None,
+) -> IndexInfo:
+    """Write `articles` into a new generation from scratch and make it the live one.
+
+    `names` (slug → display name of tags and categories) defaults to the names in `articles`;
+    `progress` is called with the number of documents written so far, every 100.
+    """
+    spec = spec or AnalyzerSpec()
+    generation = _new_generation(index_dir)
     tags: list[str] = []
     categories: list[str] = []
     with _deterministic_segment_names(generation.name):
@@ -159,26 +177,95 @@ def write_index(index_dir: Path, articles: Iterable[Article], spec: AnalyzerSpec
         # compound=False: Whoosh packs compound segment files in an unstable order.
         writer = ix.writer(limitmb=256, compound=False)
         try:
-            for article in articles:
+            for count, article in enumerate(articles, 1):
                 writer.add_document(**article_document(article))
                 tags += article.tags
                 categories += article.categories
-                count += 1
+                if progress is not None and count % 100 == 0:
+                    progress(count)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+    names = names or {"tags": display_names(tags), "category": display_names(categories)}
     with ix.reader() as reader:
-        write_table(generation, reader)
-    meta = {
-        "schema": SCHEMA_VERSION,
-        "documents": count,
-        "analyzer": spec.identity(),
-        "names": {"tags": display_names(tags), "category": display_names(categories)},
-    }
+        table = build_table(reader)
+    return _publish(index_dir, generation, ix, spec, names, table, retention)
+
+
+def update_index(
+    index_dir: Path,
+    remove: Iterable[str],
+    add: Iterable[Article],
+    spec: AnalyzerSpec,
+    names: dict[str, dict[str, str]],
+    retention: float = RETENTION_SECONDS,
+) -> IndexInfo:
+    """A new generation: the live one without the documents of the `remove` sources, plus `add`.
+
+    The new generation starts as hard links to the live one's files (Whoosh never changes a
+    segment file once written; deletions live in the table of contents), so only the changes
+    cost time; readers of the live generation are not disturbed.
+    """
+    live = current_generation(index_dir)
+    generation = _new_generation(index_dir)
+    new_terms: list[str] = []
+    for path in live.iterdir():
+        if path.is_file() and not path.name.endswith("WRITELOCK") and path.name not in (META, TABLE_FILE):
+            try:
+                os.link(path, generation / path.name)
+            except OSError:  # a file system without hard links
+                shutil.copy2(path, generation / path.name)
+    with _deterministic_segment_names(generation.name):
+        ix = whoosh_index.open_dir(str(generation))
+        writer = ix.writer(limitmb=256, compound=False)
+        try:
+            for source in remove:
+                writer.delete_by_term("source", source)
+            for article in add:
+                writer.add_document(**article_document(article))
+                new_terms += [
+                    term
+                    for word in words(f"{article.title}\n{article.body_text}", spec)
+                    if word.han
+                    for term in (word.text, *index_terms(word, spec))
+                ]
+        except BaseException:
+            writer.cancel()
+            raise
+        # A small build adds a small segment and merges nothing (merging rewrites old segments,
+        # which costs more than the change); deleted documents stay in their segment until it is
+        # merged, so compact when they or the segments pile up.
+        stored = sum(segment.doc_count_all() for segment in writer.segments)
+        optimize = writer.deleted_count() > MAX_DELETED_SHARE * max(1, stored) or len(writer.segments) >= MAX_SEGMENTS
+        writer.commit(optimize=optimize, merge=False)
+    with ix.reader() as reader:
+        table = build_table(reader) if optimize else update_table(load_table(live), reader, new_terms)
+    return _publish(index_dir, generation, ix, spec, names, table, retention)
+
+
+def _publish(
+    index_dir: Path,
+    generation: Path,
+    ix: Index,
+    spec: AnalyzerSpec,
+    names: dict[str, dict[str, str]],
+    table: dict[str, str],
+    retention: float,
+) -> IndexInfo:
+    """Finish a generation (suggestion table, meta) and switch readers to it atomically."""
+    write_table(generation, table)
+    count = ix.doc_count()
+    meta = {"schema": SCHEMA_VERSION, "documents": count, "analyzer": spec.identity(), "names": names}
     write_atomic(generation / META, json.dumps(meta, sort_keys=True, ensure_ascii=False).encode())
+    try:
+        previous: Path | None = current_generation(index_dir)
+    except SearchIndexError:
+        previous = None
     write_atomic(index_dir / POINTER, generation.name.encode("ascii") + b"\n")
-    _remove_old_generations(index_dir)
+    if previous is not None:
+        _retire(index_dir, previous)
+    remove_old_generations(index_dir, retention)
     log.info("index generation %s: %d documents", generation.name, count)
     return IndexInfo(generation, generation.name, count)
 
@@ -212,8 +299,39 @@ def read_meta(generation: Path) -> dict[str, Any]:
     return meta
 
 
-def _remove_old_generations(index_dir: Path) -> None:
-    live = current_generation(index_dir)
-    older = [path for path in _generations(index_dir) if path != live]
-    for path in older[: max(0, len(older) - (KEEP_GENERATIONS - 1))]:
-        shutil.rmtree(path, ignore_errors=True)
+def _retired(index_dir: Path) -> dict[str, float]:
+    try:
+        data = json.loads((index_dir / RETIRED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(name): float(when) for name, when in data.items()} if isinstance(data, dict) else {}
+
+
+def _retire(index_dir: Path, generation: Path) -> None:
+    retired = _retired(index_dir)
+    retired.setdefault(generation.name, time.time())
+    write_atomic(index_dir / RETIRED, json.dumps(retired, sort_keys=True).encode())
+
+
+def remove_old_generations(index_dir: Path, retention: float = RETENTION_SECONDS) -> None:
+    """Delete generations no reader can still be opening; call only while holding the build lock.
+
+    A generation replaced less than `retention` seconds ago is kept, so a reader that resolved
+    CURRENT just before the switch still finds it. A generation newer than the live one was left
+    by a build that was killed before publishing it, and goes at once.
+    """
+    try:
+        live = current_generation(index_dir)
+    except SearchIndexError:
+        return
+    retired = _retired(index_dir)
+    now = time.time()
+    for path in _generations(index_dir):
+        if path == live:
+            continue
+        abandoned = int(path.name[1:]) > int(live.name[1:])
+        if abandoned or now - retired.setdefault(path.name, now) >= retention:
+            shutil.rmtree(path, ignore_errors=True)
+            retired.pop(path.name, None)
+    retired = {name: when for name, when in retired.items() if (index_dir / name).is_dir()}
+    write_atomic(index_dir / RETIRED, json.dumps(retired, sort_keys=True).encode())

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 # Characters XML 1.0 forbids (C0 controls but tab, newline, carriage return; the surrogates;
 # U+FFFE/U+FFFF). Removing them at the model keeps every output well-formed.
@@ -28,6 +29,7 @@ def has_illegal_chars(text: str) -> bool:
 _NOT_SLUG = re.compile(r"[^\w.-]+")
 
 
+@lru_cache(maxsize=100_000)
 def slugify(name: str) -> str:
     """The stable, URL-safe slug of a tag or category name; distinct names never share one.
 

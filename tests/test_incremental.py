@@ -1,0 +1,264 @@
+"""The scheduled job: incremental builds change exactly what changed; no-op builds touch nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import feedparser
+import pytest
+from click.testing import CliRunner
+
+from conftest import MakeSite, Site, article
+from feedindex.builder import BuildReport, build, build_lock
+from feedindex.cli import EXIT_LOCKED, main
+from feedindex.errors import LockError
+from feedindex.index import current_generation, open_index
+from feedindex.query import Searcher
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+NOW = datetime(2026, 1, 1, tzinfo=TAIPEI)
+
+
+def documents(site: Site) -> dict[str, str]:
+    """slug → title of every document in the live index generation."""
+    with open_index(site.config().index_dir).searcher() as searcher:
+        return {fields["slug"]: fields["title"] for fields in searcher.all_stored_fields()}
+
+
+def entries(site: Site, name: str = "atom.xml") -> list[str]:
+    parsed = feedparser.parse((site.out / name).read_bytes())
+    assert parsed.bozo == 0
+    return [entry.title for entry in parsed.entries]
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {path.relative_to(out).as_posix(): path.stat().st_mtime_ns for path in out.rglob("*") if path.is_file()}
+
+
+@pytest.fixture
+def site(make_site: MakeSite) -> Site:
+    site = make_site(
+        {
+            "a.md": article("Alpha", date="2025-01-01", tags=["x"], body="alpha words"),
+            "b.md": article("Beta", date="2025-02-01", tags=["y"], body="beta words"),
+            "c.md": article("Gamma", date="2025-03-01", tags=["x"], body="gamma words"),
+        }
+    )
+    first = build(site.config(), now=NOW)
+    assert first.full and first.changed == 3
+    return site
+
+
+def again(site: Site, now: datetime = NOW) -> BuildReport:
+    return build(site.config(), now=now)
+
+
+def test_a_no_op_build_rewrites_nothing(site: Site) -> None:
+    before = mtimes(site.out)
+    time.sleep(0.01)
+    report = again(site)
+    assert (report.changed, report.removed, report.unchanged, report.full) == (0, 0, 3, False)
+    assert report.published == 3 and report.feed_files > 0
+    assert mtimes(site.out) == before
+
+
+def test_a_touched_but_unchanged_file_is_not_reread(site: Site) -> None:
+    generation = current_generation(site.config().index_dir)
+    os.utime(site.content / "a.md", ns=(1, 1))
+    report = again(site)
+    assert report.changed == 0
+    assert current_generation(site.config().index_dir) == generation
+
+
+def test_add(site: Site) -> None:
+    site.write("d.md", article("Delta", date="2025-04-01", tags=["y"]))
+    report = again(site)
+    assert (report.changed, report.removed, report.unchanged) == (1, 0, 3)
+    assert documents(site) == {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta"}
+    assert entries(site) == ["Delta", "Gamma", "Beta", "Alpha"]
+    assert entries(site, "tags/y/rss.xml") == ["Delta", "Beta"]
+    assert report.feeds_written == 3 + 3  # the site's and tag y's; tag x untouched
+
+
+def test_edit(site: Site) -> None:
+    before = mtimes(site.out)
+    site.write("b.md", article("Beta, revised", date="2025-02-01", tags=["y"], body="new words"))
+    report = again(site)
+    assert report.changed == 1
+    assert documents(site)["b"] == "Beta, revised"
+    with Searcher(site.config().index_dir) as searcher:
+        assert [hit.slug for hit in searcher.search("new").hits] == ["b"]
+        assert searcher.search("beta").total == 1  # the title still has it; the old body is gone
+    after = mtimes(site.out)
+    assert after["tags/x/atom.xml"] == before["tags/x/atom.xml"]  # feeds of other tags untouched
+    assert after["tags/y/atom.xml"] != before["tags/y/atom.xml"]
+
+
+def test_rename_keeps_the_entry_id(site: Site) -> None:
+    ids = {entry.title: entry.id for entry in feedparser.parse((site.out / "atom.xml").read_bytes()).entries}
+    (site.content / "c.md").rename(site.content / "gamma.md")
+    report = again(site)
+    assert (report.changed, report.removed) == (1, 1)
+    assert set(documents(site)) == {"a", "b", "gamma"}
+    moved = {entry.title: entry.id for entry in feedparser.parse((site.out / "atom.xml").read_bytes()).entries}
+    assert moved == ids
+
+
+def test_delete(site: Site) -> None:
+    (site.content / "c.md").unlink()
+    report = again(site)
+    assert (report.changed, report.removed, report.unchanged) == (0, 1, 2)
+    assert set(documents(site)) == {"a", "b"}
+    assert entries(site, "tags/x/rss.xml") == ["Alpha"]
+
+
+def test_draft_toggle(site: Site) -> None:
+    site.write("b.md", article("Beta", date="2025-02-01", tags=["y"], draft=True))
+    again(site)
+    assert set(documents(site)) == {"a", "c"}
+    assert not (site.out / "tags/y/rss.xml").exists()  # its only article went back to draft
+    site.write("b.md", article("Beta", date="2025-02-01", tags=["y"]))
+    again(site)
+    assert set(documents(site)) == {"a", "b", "c"}
+    assert entries(site, "tags/y/rss.xml") == ["Beta"]
+
+
+def test_a_future_post_appears_in_the_first_build_after_its_date(site: Site) -> None:
+    site.write("later.md", article("Later", date="2026-02-01T09:00:00+08:00"))
+    report = again(site)
+    assert report.changed == 1 and "later" not in documents(site)
+    quiet = again(site, datetime(2026, 2, 1, 8, 59, tzinfo=TAIPEI))
+    assert quiet.changed == 0 and "later" not in documents(site)
+    before = mtimes(site.out)
+    due = again(site, datetime(2026, 2, 1, 9, 0, tzinfo=TAIPEI))
+    assert "later" in documents(site)
+    assert entries(site)[0] == "Later"
+    assert due.full is False and mtimes(site.out)["tags/x/atom.xml"] == before["tags/x/atom.xml"]
+
+
+def test_a_broken_edit_keeps_the_last_good_version(site: Site) -> None:
+    site.write("b.md", "---\ntitle: [oops\n---\nbroken\n")
+    report = again(site)
+    (error,) = report.errors
+    assert error.path == "b.md" and "last good version" in error.message
+    assert documents(site)["b"] == "Beta" and "Beta" in entries(site)
+    # the error is reported on every run until the file is fixed, even when nothing else changed
+    assert [e.path for e in again(site).errors] == ["b.md"]
+    assert build(site.config(), now=NOW, full=True).errors[0].path == "b.md"
+    assert documents(site)["b"] == "Beta"
+    site.write("b.md", article("Beta fixed", date="2025-02-01"))
+    assert again(site).errors == ()
+    assert documents(site)["b"] == "Beta fixed"
+
+
+def test_config_and_analyzer_changes_force_a_full_build(site: Site) -> None:
+    text = site.config_path.read_text(encoding="utf-8")
+    site.config_path.write_text(text.replace('title = "測試站 Test Site"', 'title = "Renamed"'), encoding="utf-8")
+    assert again(site).full
+    assert feedparser.parse((site.out / "rss.xml").read_bytes()).feed.title == "Renamed"
+    assert not again(site).full
+    (site.root / "words.txt").write_text("阿法狗 10\n", encoding="utf-8")
+    site.config_path.write_text(
+        site.config_path.read_text(encoding="utf-8") + '[search]\nuser_dict = "words.txt"\n', encoding="utf-8"
+    )
+    assert again(site).full
+    (site.root / "words.txt").write_text("阿法狗 10\n貝塔狗 10\n", encoding="utf-8")
+    assert again(site).full
+    assert not again(site).full
+
+
+def test_full_flag_and_lost_outputs(site: Site) -> None:
+    assert build(site.config(), now=NOW, full=True).full
+    (site.out / "rss.xml").unlink()
+    (site.out / "atom.xml").unlink()
+    (site.out / "feed.json").unlink()
+    report = again(site)
+    assert report.full and (site.out / "rss.xml").exists()
+
+
+def test_a_no_op_build_does_not_load_jieba(site: Site) -> None:
+    code = (
+        "import sys, datetime, zoneinfo\n"
+        "from feedindex.config import load_config\n"
+        "from feedindex.builder import build\n"
+        f"report = build(load_config({str(site.config_path)!r}), "
+        "now=datetime.datetime(2026, 1, 1, tzinfo=zoneinfo.ZoneInfo('Asia/Taipei')))\n"
+        "print(report.changed, 'jieba' in sys.modules, 'opencc' in sys.modules, 'feedgen' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False", "False", "False"]
+
+
+def test_a_second_build_waits_or_exits_with_the_lock_code(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site.root)
+    with build_lock(site.config()):
+        result = CliRunner().invoke(main, ["build"])
+        assert result.exit_code == EXIT_LOCKED
+        assert "another build is running" in result.stderr
+        with pytest.raises(LockError):
+            build(site.config(), wait=0.2)
+    holder = threading.Thread(target=lambda: _hold_lock(site, 1.0))
+    holder.start()
+    time.sleep(0.2)
+    result = CliRunner().invoke(main, ["build", "--wait", "10"])
+    holder.join()
+    assert result.exit_code == 0, result.output
+
+
+def _hold_lock(site: Site, seconds: float) -> None:
+    with build_lock(site.config()):
+        time.sleep(seconds)
+
+
+def test_a_stale_lock_from_a_killed_process_does_not_block(site: Site) -> None:
+    code = (
+        "import time\nfrom feedindex.config import load_config\nfrom feedindex.builder import build_lock\n"
+        f"with build_lock(load_config({str(site.config_path)!r})):\n"
+        "    print('locked', flush=True)\n    time.sleep(60)\n"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with pytest.raises(LockError):
+        build(site.config(), now=NOW)
+    holder.kill()
+    holder.wait()
+    assert build(site.config(), now=NOW).changed == 0
+
+
+def test_a_searcher_keeps_answering_across_a_switch_and_old_generations_go_later(make_site: MakeSite) -> None:
+    site = make_site({"a.md": article("Alpha", body="first words")}, {"index": {"retention_seconds": 1}})
+    build(site.config())
+    first = current_generation(site.config().index_dir)
+    with Searcher(site.config().index_dir) as searcher:
+        assert searcher.search("first").total == 1
+        site.write("b.md", article("Beta", body="second words"))
+        build(site.config())
+        assert first.exists()  # retained for readers that just opened it
+        assert searcher.search("first").total == 1 and searcher.search("second").total == 0
+        time.sleep(1.1)
+        site.write("c.md", article("Gamma", body="third words"))
+        build(site.config())
+        assert not first.exists()
+        searcher.refresh()
+        assert searcher.search("second").total == 1
+
+
+def test_json_report_and_summary(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site.root)
+    site.write("d.md", article("Delta"))
+    result = CliRunner().invoke(main, ["build", "--json"])
+    report = json.loads(result.stdout)
+    assert (report["changed"], report["removed"], report["unchanged"], report["full"]) == (1, 0, 3, False)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.stdout.startswith("0 changed, 0 removed, 4 unchanged, 4 published")
+    assert CliRunner().invoke(main, ["build", "--quiet"]).stdout == ""
+    result = CliRunner().invoke(main, ["build", "--full", "--json"])
+    assert json.loads(result.stdout)["full"] is True
