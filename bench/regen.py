@@ -104,22 +104,30 @@ def main() -> int:
     parser.add_argument("--replicate", type=int, default=0, help="build a replica of this many articles")
     parser.add_argument("--runs", type=int, default=3, help="runs of the no-op and 10-changed builds (median)")
     parser.add_argument("--work", type=Path, help="work folder (default: a temporary folder)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --work: keep its content and built site; skip the full build"
+    )
     args = parser.parse_args()
     if not args.corpus.is_dir():
         print(f"no corpus folder at {args.corpus}", file=sys.stderr)
         return 2
     work = args.work or Path(tempfile.mkdtemp(prefix="feedindex-regen-"))
-    shutil.rmtree(work, ignore_errors=True)
-    content, out = work / "content", work / "out"
-    content.mkdir(parents=True)
-    articles = replicate(args.corpus, content, args.replicate)
-    config = work / "feedindex.toml"
-    config.write_text(CONFIG.format(content=content, out=out), encoding="utf-8")
-    progress(f"{articles:,} articles in {content}")
-
-    progress("full build")
-    full, peak = timed_build(config, "--full")
-    progress(f"full build: {full:.1f} s, peak {peak} MB")
+    content, out, config = work / "content", work / "out", work / "feedindex.toml"
+    reuse = args.reuse and args.work and (out / "index" / "CURRENT").exists()
+    if reuse:
+        articles = sum(1 for _ in content.rglob("*.md"))
+        progress(f"reusing {articles:,} articles and their site in {work}")
+        timed_build(config)  # bring it up to date first (not measured)
+        full, peak = float("nan"), 0
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        content.mkdir(parents=True)
+        articles = replicate(args.corpus, content, args.replicate)
+        config.write_text(CONFIG.format(content=content, out=out), encoding="utf-8")
+        progress(f"{articles:,} articles in {content}")
+        progress("full build")
+        full, peak = timed_build(config, "--full")
+        progress(f"full build: {full:.1f} s, peak {peak} MB")
     no_ops = [timed_build(config)[0] for _ in range(args.runs)]
     rng = random.Random(11)
     changed = []

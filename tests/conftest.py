@@ -111,3 +111,49 @@ def article(title: str, date: str = "2025-11-25", body: str = "Body text.", **fi
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def serve() -> Any:
+    """Start `feedindex serve` for a site as a real process; yields a function returning its URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def start(site: Site, *args: str) -> str:
+        port = free_port()
+        command = [sys.executable, "-m", "feedindex", "serve", "--config", str(site.config_path), "--port", str(port)]
+        process = subprocess.Popen([*command, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url + "/api/health", timeout=2) as response:
+                    if response.status == 200:
+                        return url
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(process.stderr.read().decode() if process.stderr else "server exited") from None
+                time.sleep(0.1)
+        raise RuntimeError("the server did not come up within 30 s")
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -165,6 +165,11 @@ def test_config_and_analyzer_changes_force_a_full_build(site: Site) -> None:
     assert again(site).full
     assert feedparser.parse((site.out / "rss.xml").read_bytes()).feed.title == "Renamed"
     assert not again(site).full
+    site.config_path.write_text(  # settings that do not change the outputs cost no rebuild
+        site.config_path.read_text(encoding="utf-8") + "[server]\nport = 9000\n[index]\nretention_seconds = 5\n",
+        encoding="utf-8",
+    )
+    assert not again(site).full
     (site.root / "words.txt").write_text("阿法狗 10\n", encoding="utf-8")
     site.config_path.write_text(
         site.config_path.read_text(encoding="utf-8") + '[search]\nuser_dict = "words.txt"\n', encoding="utf-8"

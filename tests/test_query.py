@@ -208,6 +208,11 @@ def test_filters(searcher: Searcher) -> None:
     in_october = Filters(date_from=date(2025, 10, 1), date_to=date(2025, 10, 31))
     assert slugs(searcher, "模型", filters=in_october) == ["deploy"]
     assert slugs(searcher, "模型", filters=Filters(date_to=date(2025, 10, 1))) == []  # the 2nd, Taipei time
+    assert slugs(searcher, "模型", filters=Filters(date_from=date(2025, 12, 1), date_to=date(2025, 1, 1))) == []
+    assert len(slugs(searcher, "模型", filters=Filters(date_from=date(1, 1, 1), date_to=date(9999, 12, 31)))) == 2
+    # with a time budget the filters still hold, and a stage never repeats an earlier one's hits
+    assert slugs(searcher, "模型", filters=Filters(category="教學"), budget=5.0) == ["deploy"]
+    assert slugs(searcher, "开源模型", budget=5.0) == ["qwen"]
 
 
 def test_facets_count_tags_and_categories_of_all_matches(searcher: Searcher) -> None:
@@ -252,7 +257,7 @@ def test_syntax_mode_phrases_exclusions_and_filters(searcher: Searcher) -> None:
 
 def test_json_shape(searcher: Searcher) -> None:
     result = searcher.search("主導地位").as_dict()
-    assert set(result) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "stage"}
+    assert set(result) == {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "stage", "timed_out"}
     (hit,) = result["hits"]
     assert set(hit) == {"slug", "title", "url", "published", "score", "snippet"}
     assert hit["url"] == "https://blog.example.com/posts/qwen/"

@@ -110,9 +110,14 @@ def analyzer_spec(config: Config) -> AnalyzerSpec:
 
 
 def config_identity(config: Config) -> str:
-    """A digest of everything in the configuration (and feedindex's version) the outputs depend on."""
+    """A digest of everything in the configuration (and feedindex's version) the outputs depend on.
+
+    The server's settings and the index retention do not change what a build writes, so editing
+    them does not cost a full rebuild.
+    """
     values = asdict(config)
-    values.pop("source", None)
+    for name in ("source", "server", "index"):
+        values.pop(name, None)
     values["paths"].pop("out", None)
     values["version"] = __version__
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()

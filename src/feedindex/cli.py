@@ -298,6 +298,40 @@ def search(
         _print_hits(result)
 
 
+@main.command()
+@_option_config
+@_option_out
+@click.option("--host", help="Address to listen on (default: [server] host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: [server] port, 8000).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default: [server] workers, 1).")
+@_reports_errors
+def serve(config_path: Path | None, out: Path | None, host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the search API, the search page and the feeds from the output folder.
+
+    The server follows new index generations published by `feedindex build` without a restart.
+    Put it behind a reverse proxy for TLS; several workers share one index.
+    """
+    import os
+
+    import uvicorn
+
+    config = _load(config_path, out=out)
+    # Every worker builds the application from the same configuration.
+    os.environ["FEEDINDEX_CONFIG"] = str(config.source) if config.source else ""
+    os.environ["FEEDINDEX_OUT"] = str(config.paths.out)
+    uvicorn.run(
+        "feedindex.server:app_from_environment",
+        factory=True,
+        host=host or config.server.host,
+        port=port or config.server.port,
+        workers=workers or config.server.workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
 def _print_hits(result: dict[str, Any]) -> None:
     import html
     import re

@@ -95,6 +95,18 @@ class SearchConfig:
 
 
 @dataclass(frozen=True)
+class ServerConfig:
+    """`[server]`: how `feedindex serve` listens and what it allows."""
+
+    host: str
+    port: int
+    workers: int
+    cors_origins: tuple[str, ...]  # origins allowed to call the API from a browser (none by default)
+    time_budget_ms: int  # a query that takes longer returns what it found, flagged `timed_out`
+    serve_feeds: bool  # also serve the feeds from the output folder (with conditional GET)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything a build, a search or the server needs; validated, immutable."""
 
@@ -104,6 +116,7 @@ class Config:
     feeds: FeedsConfig
     search: SearchConfig
     index: IndexConfig
+    server: ServerConfig
     source: Path | None = None
 
     @property
@@ -258,6 +271,22 @@ def _seconds(value: Any) -> float:
     return float(value)
 
 
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise ValueError(f"must be a port number (1-65535), got {value!r}")
+    return value
+
+
+def _origins(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f'must be a list of origins such as "https://example.org", got {value!r}')
+    for origin in value:
+        parts = urlsplit(origin)
+        if origin != "*" and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/")):
+            raise ValueError(f"{origin!r} is not an origin (scheme://host[:port]) or *")
+    return tuple(origin.rstrip("/") for origin in value)
+
+
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"must be a positive integer, got {value!r}")
@@ -307,6 +336,14 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
     },
     "index": {
         "retention_seconds": (300, _seconds),
+    },
+    "server": {
+        "host": ("127.0.0.1", _nonempty),
+        "port": (8000, _port),
+        "workers": (1, _positive_int),
+        "cors_origins": ([], _origins),
+        "time_budget_ms": (500, _positive_int),
+        "serve_feeds": (True, _boolean),
     },
     "search": {
         "segmenter": ("jieba", _one_of("jieba")),
@@ -382,6 +419,7 @@ def config_from_mapping(
         feeds=FeedsConfig(**feeds),
         search=SearchConfig(segmenter=search["segmenter"], user_dict=user_dict),
         index=IndexConfig(**values["index"]),
+        server=ServerConfig(**values["server"]),
         source=source,
     )
 

@@ -48,7 +48,7 @@ _GENERATION = re.compile(r"^g(\d{6,})$")
 RETIRED = "retired.json"  # when each replaced generation stopped being the live one
 RETENTION_SECONDS = 300.0  # how long a replaced generation stays for readers that just opened it
 MAX_DELETED_SHARE = 0.2
-MAX_SEGMENTS = 12
+MAX_DELTA_SHARE = 0.2
 
 # Query-time field weights (applied by search, so they can be tuned without re-indexing): a word
 # in the title counts most, then tags, then the summary, then the body.
@@ -233,15 +233,32 @@ def update_index(
         except BaseException:
             writer.cancel()
             raise
-        # A small build adds a small segment and merges nothing (merging rewrites old segments,
-        # which costs more than the change); deleted documents stay in their segment until it is
-        # merged, so compact when they or the segments pile up.
+        # Every segment costs each query a set of matchers, so the index keeps two: the large
+        # base and one delta segment that absorbs every change (rewriting only the delta). When
+        # the delta or the deleted documents grow past a share of the base, all is merged.
+        base = max((segment.doc_count_all() for segment in writer.segments), default=0)
         stored = sum(segment.doc_count_all() for segment in writer.segments)
-        optimize = writer.deleted_count() > MAX_DELETED_SHARE * max(1, stored) or len(writer.segments) >= MAX_SEGMENTS
-        writer.commit(optimize=optimize, merge=False)
+        deleted_too_many = writer.deleted_count() > MAX_DELETED_SHARE * max(1, stored)
+        optimize = deleted_too_many or stored - base > MAX_DELTA_SHARE * max(1, base)
+        writer.commit(optimize=optimize, mergetype=None if optimize else _merge_into_delta)
     with ix.reader() as reader:
         table = build_table(reader) if optimize else update_table(load_table(live), reader, new_terms)
     return _publish(index_dir, generation, ix, spec, names, table, retention)
+
+
+def _merge_into_delta(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: every segment but the largest is merged into the one being written."""
+    from whoosh.reading import SegmentReader
+
+    if len(segments) <= 1:
+        return segments
+    base = max(segments, key=lambda segment: segment.doc_count_all())
+    for segment in segments:
+        if segment is not base:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+    return [base]
 
 
 def _publish(

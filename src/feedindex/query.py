@@ -15,15 +15,19 @@ are understood.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, tzinfo
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import And, AndMaybe, DateRange, Not, Phrase, Query, Term
+from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
+from whoosh.query import And, AndMaybe, DateRange, Not, NullQuery, Phrase, Query, Term
 from whoosh.query import Or as WhooshOr
 
 from .analysis import Word, bigrams, fold, lower_ascii, synonyms, words
@@ -41,6 +45,9 @@ MAX_PAGE = 100
 PHRASE_BOOST = 3.0
 PHRASE_FIELDS = ("title", "body")
 FACET_FIELDS = ("tags", "category")
+RERANK = 50  # for broad queries, the best this many articles get the bonus for words in order
+BROAD_MATCHES = 500  # a query whose rarest word is in more articles than this is broad
+TOP_UP_BELOW = 3  # fewer hits than this from a stage: top up from the next one
 COMMON_SHARE = 0.5  # a word in more than this share of the articles does not narrow a search
 _SYNTAX = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<field>tag|category|lang):(?P<value>\S+)|(?P<word>\S+))')
 
@@ -110,6 +117,7 @@ class SearchResult:
     facets: dict[str, tuple[Facet, ...]] = field(default_factory=dict)
     suggestion: str | None = None
     stage: str = "none"  # which stage matched: "all", "bigram", "any" or "none"
+    timed_out: bool = False  # the time budget ran out: the hits are what was found until then
 
     def as_dict(self) -> dict[str, Any]:
         """The result as the JSON object the CLI and the API return."""
@@ -125,6 +133,7 @@ class SearchResult:
             },
             "suggestion": self.suggestion,
             "stage": self.stage,
+            "timed_out": self.timed_out,
         }
 
 
@@ -176,13 +185,15 @@ def _all_words(parsed: ParsedQuery, common: frozenset[str] = frozenset()) -> Que
     narrowing = [word for word in distinct if word.text not in common] or distinct
     required = [_any_field(word) for word in narrowing]
     required += [_phrase_anywhere(group) for group in parsed.phrases]
-    if not required:
-        return None
-    query: Query = And(required)
+    return And(required) if required else None
+
+
+def _in_order(parsed: ParsedQuery) -> Query | None:
+    """The bonus query: all the words as a phrase, in the title or the body."""
     atoms = [part for word in parsed.words for part in word.parts]
-    if len(atoms) > 1:  # a bonus when the words stand in order
-        query = AndMaybe(query, Or([Phrase(name, atoms, boost=PHRASE_BOOST) for name in PHRASE_FIELDS]))
-    return query
+    if len(atoms) < 2:
+        return None
+    return Or([Phrase(name, atoms, boost=PHRASE_BOOST) for name in PHRASE_FIELDS])
 
 
 def _fallback(parsed: ParsedQuery) -> Query | None:
@@ -211,6 +222,27 @@ def _with_exclusions(query: Query | None, excluded: Query | None) -> Query | Non
 
 
 # --- the searcher --------------------------------------------------------------------------
+
+
+class _Deadline(WrappingCollector):  # type: ignore[misc]
+    """Stops collecting (raises TimeLimit) once `deadline` (time.monotonic) has passed.
+
+    Checked every few documents, in whatever thread runs the search (Whoosh's TimeLimitCollector
+    relies on SIGALRM, which only the main thread receives).
+    """
+
+    def __init__(self, child: Any, deadline: float | None) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+        self.timed_out = False
+        self._count = 0
+
+    def collect(self, sub_docnum: int) -> Any:
+        self._count += 1
+        if self.deadline is not None and self._count % 16 == 0 and time.monotonic() > self.deadline:
+            self.timed_out = True
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -320,10 +352,16 @@ class Searcher:
             clauses.append(Term("category", slugify(filters.category)))
         if filters.lang:
             clauses.append(Term("lang", filters.lang.lower()))
-        if filters.date_from or filters.date_to:
-            start = datetime.combine(filters.date_from, time.min, self.tz) if filters.date_from else None
-            end = datetime.combine(filters.date_to, time.max, self.tz) if filters.date_to else None
-            clauses.append(DateRange("published", start and _utc_naive(start), end and _utc_naive(end)))
+        if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+            clauses.append(NullQuery)  # an empty range: nothing matches
+        # Bounds far outside any article (0001-01-01, 9999-12-31) mean "no bound": converted to
+        # UTC they would leave the range datetime can hold.
+        low = filters.date_from if filters.date_from and filters.date_from.year > 1900 else None
+        high = filters.date_to if filters.date_to and filters.date_to.year < 9000 else None
+        if low or high:
+            start = _utc_naive(datetime.combine(low, clock_time.min, self.tz)) if low else None
+            end = _utc_naive(datetime.combine(high, clock_time.max, self.tz)) if high else None
+            clauses.append(DateRange("published", start, end))
         return And(clauses) if clauses else None
 
     # -- searching --
@@ -336,8 +374,13 @@ class Searcher:
         per_page: int = 10,
         filters: Filters | None = None,
         syntax: bool = False,
+        budget: float | None = None,
     ) -> SearchResult:
-        """Search for `text`; see the module docstring for how matching works."""
+        """Search for `text`; see the module docstring for how matching works.
+
+        With a `budget` (seconds), a search that runs out of time stops and returns what it
+        found so far with `timed_out=True` (no later stages, no suggestion), never hangs.
+        """
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
         if not 1 <= page <= MAX_PAGE:
@@ -345,21 +388,34 @@ class Searcher:
         parsed = self.parse(text, syntax)
         filters = (filters or Filters()).merged(parsed.filters)
         needed = page * per_page
-        ranked, total, facets, stage = self._ranked(parsed, filters, needed)
+        deadline = time.monotonic() + budget if budget is not None else None
+        ranked, total, facets, stage, timed_out = self._ranked(parsed, filters, needed, deadline)
         hits = tuple(self._hit(docnum, score, parsed, stage) for docnum, score in ranked[needed - per_page : needed])
         suggestion = None
-        if stage != "all":  # nothing matched every word: a suggestion may help
-            suggestion = self._suggestion(text, parsed, filters, total if stage == "all" else 0)
-        return SearchResult(text, total, page, per_page, hits, facets, suggestion, stage)
+        if stage != "all" and not timed_out:  # nothing matched every word: a suggestion may help
+            suggestion = self._suggestion(text, parsed, filters, 0)
+        return SearchResult(text, total, page, per_page, hits, facets, suggestion, stage, timed_out)
+
+    def _run(self, query: Query, needed: int, restrict: Query | None, mask: set[int], deadline: float | None) -> Any:
+        """Whoosh results for `query`, stopped at `deadline` (then `.timed_out` is set)."""
+        timed = _Deadline(self._searcher.collector(limit=needed), deadline)
+        # The filter goes outside the deadline: Whoosh's own TimeLimitCollector, wrapped around a
+        # filtering collector, skips the filter.
+        collector = FilterCollector(timed, allow=restrict, restrict=mask or None) if restrict or mask else timed
+        with contextlib.suppress(TimeLimit):  # the partial results are still in the collector
+            self._searcher.search_with_collector(query, collector)
+        results = collector.results()
+        results.timed_out = timed.timed_out
+        return results
 
     def _ranked(
-        self, parsed: ParsedQuery, filters: Filters, needed: int
-    ) -> tuple[list[tuple[int, float]], int, dict[str, tuple[Facet, ...]], str]:
+        self, parsed: ParsedQuery, filters: Filters, needed: int, deadline: float | None = None
+    ) -> tuple[list[tuple[int, float]], int, dict[str, tuple[Facet, ...]], str, bool]:
         restrict = self._filter(filters)
         excluded = _excluded(parsed)
         ranked: list[tuple[int, float]] = []
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
-        total, stage = 0, "none"
+        total, stage, timed_out = 0, "none", False
         stages = [("all", _all_words(parsed, self._common(parsed)))]
         if not parsed.phrases:  # quoted phrases ask for exactly that: no looser stages
             stages += [("bigram", _fallback(parsed)), ("any", None)]
@@ -371,22 +427,24 @@ class Searcher:
             query = _with_exclusions(query, excluded)
             if query is None:
                 continue
-            seen = {docnum for docnum, _ in ranked}
-            results = self._searcher.search(
-                query,
-                limit=needed,
-                filter=restrict,
-                mask=seen or None,  # a later stage only adds articles the earlier ones did not find
-            )
-            matched = results.docs()  # every match, once: the total and the facets come from it
+            seen = {docnum for docnum, _ in ranked}  # a later stage only adds articles not found yet
+            bonus = _in_order(parsed) if name == "all" else None
+            rerank = bonus is not None and self._broad(parsed)
+            if bonus is not None and not rerank:
+                query = AndMaybe(query, bonus)  # few candidates: score the phrase on each of them
+            results = self._run(query, max(needed, RERANK) if rerank else needed, restrict, seen, deadline)
+            timed_out = results.timed_out
+            # every match, once: the total and the facets come from it (only what was found in time)
+            matched = {hit.docnum for hit in results} if timed_out else results.docs()
             if matched and stage == "none":
                 stage = name
-            ranked += [(hit.docnum, float(hit.score)) for hit in results]
+            found = [(hit.docnum, float(hit.score)) for hit in results]
+            ranked += self._rerank(found, bonus) if rerank and bonus is not None else found
             total += len(matched)
             for facet in FACET_FIELDS:
                 values = self._facet_values(facet)
                 counts[facet].update(slug for docnum in matched for slug in values.get(docnum, ()))
-            if total >= needed:
+            if total >= min(needed, TOP_UP_BELOW) or timed_out:
                 break
         facets = {
             facet: tuple(
@@ -395,7 +453,36 @@ class Searcher:
             )
             for facet in FACET_FIELDS
         }
-        return ranked, total, facets, stage
+        return ranked, total, facets, stage, timed_out
+
+    def _broad(self, parsed: ParsedQuery) -> bool:
+        """Whether even the rarest required word is in many articles (then the phrase bonus is
+        given to the best RERANK candidates only, instead of scored on every match)."""
+        reader = self._searcher.reader()
+        frequencies = [reader.doc_frequency("body", word.text) for word in parsed.words if len(word.parts) == 1]
+        return bool(frequencies) and min(frequencies) > BROAD_MATCHES
+
+    def _rerank(self, found: list[tuple[int, float]], bonus: Query) -> list[tuple[int, float]]:
+        """`found` with the score of `bonus` added where it matches, best first.
+
+        Evaluated only on these candidates (by skipping its matcher to each), not on every
+        article that contains the words: a phrase of frequent words costs nothing extra.
+        """
+        extra: dict[int, float] = {}
+        context = self._searcher.context(needs_current=True)
+        for sub, offset in self._searcher.leaf_searchers():
+            local = sorted(docnum - offset for docnum, _ in found if offset <= docnum < offset + sub.doc_count_all())
+            if not local:
+                continue
+            matcher = bonus.matcher(sub, context)
+            for docnum in local:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    extra[docnum + offset] = float(matcher.score())
+        return sorted(((docnum, score + extra.get(docnum, 0.0)) for docnum, score in found), key=lambda hit: -hit[1])
 
     def _common(self, parsed: ParsedQuery) -> frozenset[str]:
         """Words so frequent (的, 和, the) that requiring them narrows nothing but costs a lot."""
