@@ -497,11 +497,12 @@ def make_queries(maker: QueryMaker, per_type: int, seed: int) -> list[KnownItemQ
 Searcher = Callable[[str], list[str]]
 
 
-def feedindex_config(corpus: Path, out_dir: Path) -> Config:
+def feedindex_config(corpus: Path, out_dir: Path, segmenter: str = "jieba") -> Config:
     """A minimal feedindex configuration that reads `corpus` and writes into `out_dir`."""
     raw = {
         "site": {"title": "bench", "base_url": "https://example.org/"},
         "paths": {"content": str(corpus), "out": str(out_dir)},
+        "search": {"segmenter": segmenter},
     }
     return config_from_mapping(raw, root=out_dir)
 
@@ -769,6 +770,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="keep the indexes in DIR/feedindex and DIR/baseline")
     parser.add_argument("--json", type=Path, help="write every query and both systems' answers to FILE")
     parser.add_argument(
+        "--segmenter", choices=["jieba", "rjieba"], default="jieba", help="feedindex's [search] segmenter"
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="with --out: reuse the indexes already there instead of building them"
     )
     return parser.parse_args(argv)
@@ -788,7 +792,7 @@ def benchmark(args: argparse.Namespace, work: Path) -> None:
     """Read, make queries, build both indexes, run every query, report."""
     timings: dict[str, float] = {}
     reuse = bool(args.reuse and args.out and (work / "feedindex").exists() and (work / "baseline").exists())
-    config = feedindex_config(args.corpus.resolve(), prepare(work / "feedindex", reuse))
+    config = feedindex_config(args.corpus.resolve(), prepare(work / "feedindex", reuse), args.segmenter)
     started = time.perf_counter()
     docs = read_docs(config)
     timings["read"] = time.perf_counter() - started

@@ -36,7 +36,9 @@ log = logging.getLogger(__name__)
 
 # Bump when the tokens produced for the same text change: the index is rebuilt.
 ANALYZER_VERSION = 2
-SEGMENTERS = ("jieba",)
+# Bump when the index's fields change (index.make_schema): the index is rebuilt too.
+INDEX_SCHEMA = 3
+SEGMENTERS = ("jieba", "rjieba")
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 _WORDS = re.compile(
@@ -142,6 +144,7 @@ class AnalyzerSpec:
         user_dict = Path(self.user_dict).read_bytes() if self.user_dict else b""
         return {
             "analyzer": str(ANALYZER_VERSION),
+            "schema": str(INDEX_SCHEMA),
             "segmenter": f"{self.segmenter} {version(self.segmenter)}" + (" hmm" if self.hmm else ""),
             "opencc": version("opencc"),
             "synonyms": synonyms_digest(),
@@ -150,41 +153,29 @@ class AnalyzerSpec:
 
 
 class Segmenter:
-    """jieba with its dictionary loaded once, plus the synonym words and the user dictionary."""
+    """jieba (or jieba-rs) with its dictionary loaded once, the synonym words and the user dictionary.
+
+    `segmenter = "rjieba"` uses jieba-rs through the rjieba binding: the same dictionary and
+    algorithm, compiled. Both are used without HMM, so they cut the same way but for rare
+    edge cases; the index records which one built it.
+    """
 
     def __init__(self, spec: AnalyzerSpec) -> None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
-        self.hmm = spec.hmm
-        self.freq: dict[str, int] = self._jieba.FREQ
+        self._extras: dict[str, tuple[str, ...]] = {}
+        self._engine = _RustJieba(spec.hmm) if spec.segmenter == "rjieba" else _Jieba(spec.hmm)
+        self.has_word = self._engine.has_word
         # Taiwan words such as 記憶體 (folded 记忆体) must be cut whole to meet their synonyms.
         for word, others in synonyms().items():
-            if not self.freq.get(word):
-                known = [self.freq.get(other, 0) for other in others]
-                self._jieba.add_word(word, freq=min(max([*known, 50]), 50_000))
+            if not self.has_word(word):
+                known = [self._engine.frequency(other) for other in others]
+                self._engine.add_word(word, min(max([*known, 50]), 50_000))
         if spec.user_dict:
-            self._load_user_dict(Path(spec.user_dict))
-
-    def _load_user_dict(self, path: Path) -> None:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            fields = line.split()
-            if not fields or fields[0].startswith("#"):
-                continue
-            word = fold(fields[0])
-            freq = int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
-            self._jieba.add_word(word, freq=freq)
-            log.debug("user dictionary %s:%d: %s", path, number, word)
+            for word, count in _user_words(Path(spec.user_dict)):
+                self._engine.add_word(word, count)
 
     def cut(self, text: str) -> list[str]:
         """Words of a run of Han characters, precise mode."""
-        return list(self._jieba.cut(text, HMM=self.hmm))
-
-    def has_word(self, word: str) -> bool:
-        """Whether `word` is in the dictionary."""
-        return bool(self.freq.get(word))
+        return self._engine.cut(text)
 
     def subwords(self, word: str) -> list[str]:
         """Dictionary words strictly inside `word` (for recall of short queries)."""
@@ -192,9 +183,78 @@ class Segmenter:
         for size in range(2, len(word)):
             for start in range(len(word) - size + 1):
                 piece = word[start : start + size]
-                if self.freq.get(piece):
+                if self.has_word(piece):
                     found.append(piece)
         return found
+
+    def extras(self, word: str) -> tuple[str, ...]:
+        """What the index stores at a Chinese word's position besides it: its sub-words and the
+        synonyms of it and of them. Cached: words repeat a lot."""
+        found = self._extras.get(word)
+        if found is None:
+            inner = self.subwords(word) if len(word) > 2 else []
+            table = synonyms()
+            extra = inner + [synonym for term in (word, *inner) for synonym in table.get(term, ())]
+            found = self._extras[word] = tuple(term for term in dict.fromkeys(extra) if term != word)
+        return found
+
+
+class _Jieba:
+    """jieba (pure Python)."""
+
+    def __init__(self, hmm: bool) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self.hmm = hmm
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.initialize()
+        self.freq: dict[str, int] = self.tokenizer.FREQ
+
+    def cut(self, text: str) -> list[str]:
+        return list(self.tokenizer.cut(text, HMM=self.hmm))
+
+    def has_word(self, word: str) -> bool:
+        return bool(self.freq.get(word))
+
+    def frequency(self, word: str) -> int:
+        return self.freq.get(word, 0)
+
+    def add_word(self, word: str, frequency: int | None) -> None:
+        self.tokenizer.add_word(word, frequency)
+
+
+class _RustJieba:
+    """jieba-rs through the rjieba binding: the same dictionary and algorithm, compiled."""
+
+    def __init__(self, hmm: bool) -> None:
+        import rjieba
+
+        self.hmm = hmm
+        self.engine = rjieba.Jieba()
+
+    def cut(self, text: str) -> list[str]:
+        return list(self.engine.cut(text, hmm=self.hmm))
+
+    def has_word(self, word: str) -> bool:
+        return bool(self.engine.has_word(word))
+
+    def frequency(self, word: str) -> int:
+        return SYNONYM_FREQUENCY if self.engine.has_word(word) else 0  # jieba-rs does not tell
+
+    def add_word(self, word: str, frequency: int | None) -> None:
+        self.engine.add_word(word, frequency, None)
+
+
+SYNONYM_FREQUENCY = 1000  # the frequency a synonym gets where the segmenter cannot tell its own
+
+
+def _user_words(path: Path) -> Iterator[tuple[str, int | None]]:
+    """(folded word, frequency or None) of each line of a jieba-format user dictionary."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if fields and not fields[0].startswith("#"):
+            yield fold(fields[0]), int(fields[1]) if len(fields) > 1 and fields[1].isdigit() else None
 
 
 _segmenters: dict[AnalyzerSpec, Segmenter] = {}
@@ -231,13 +291,20 @@ class Word:
     han: bool
 
 
-def _latin(word: str, start: int, end: int) -> Word:
+@lru_cache(maxsize=100_000)
+def latin_forms(word: str) -> tuple[str, tuple[str, ...]]:
+    """A Latin/digit word's index form and its parts: `Qwen3` → (`qwen3`, (`qwen`, `3`))."""
     lowered = word.lower()
     if "+" in lowered or "#" in lowered:
-        return Word(lowered, (lowered,), start, end, False)
+        return lowered, (lowered,)
     parts = tuple(stem(part) for part in _PARTS.findall(lowered))
     whole = stem(lowered) if len(parts) == 1 else lowered
-    return Word(whole, parts or (whole,), start, end, False)
+    return whole, parts or (whole,)
+
+
+def _latin(word: str, start: int, end: int) -> Word:
+    whole, parts = latin_forms(word)
+    return Word(whole, parts, start, end, False)
 
 
 def words(text: str, spec: AnalyzerSpec) -> list[Word]:
@@ -260,15 +327,11 @@ def words(text: str, spec: AnalyzerSpec) -> list[Word]:
 
 
 def index_terms(word: Word, spec: AnalyzerSpec) -> list[str]:
-    """Extra terms the index stores at a word's position: sub-words and synonyms."""
-    extra = [word.text] if len(word.parts) > 1 else []
+    """Extra terms the index stores at a word's position: the whole of a compound, sub-words and
+    synonyms."""
     if word.han:
-        inner = segmenter(spec).subwords(word.text) if len(word.text) > 2 else []
-        extra += inner
-        table = synonyms()
-        for term in (word.text, *inner):
-            extra += table.get(term, ())
-    return list(dict.fromkeys(term for term in extra if term not in word.parts))
+        return list(segmenter(spec).extras(word.text))
+    return [word.text] if len(word.parts) > 1 else []
 
 
 def bigrams(text: str) -> Iterator[tuple[str, int, int]]:
@@ -336,16 +399,37 @@ class _SpecTokenizer(Tokenizer):  # type: ignore[misc]
 
 
 class ChineseTokenizer(_SpecTokenizer):
-    """The text fields' tokenizer: words, parts, sub-words and synonyms with ordinal positions."""
+    """The text fields' tokenizer: words, parts, sub-words and synonyms with ordinal positions.
+
+    The same terms as `words` + `index_terms`, produced without building a Word per token:
+    this runs over every article at every full build.
+    """
 
     def terms(self, value: str) -> Iterator[tuple[str, int, int, int]]:
+        folded = fold(value)
+        cutter = segmenter(self.spec)
         position = 0
-        for word in words(value, self.spec):
-            for offset, part in enumerate(word.parts):
-                yield part, position + offset, word.start, word.end
-            for extra in index_terms(word, self.spec):
-                yield extra, position, word.start, word.end
-            position += len(word.parts)
+        for match in _WORDS.finditer(folded):
+            kind = match.lastgroup
+            start, end = match.span()
+            if kind == "han":
+                for piece in cutter.cut(match.group()):
+                    stop = start + len(piece)
+                    yield piece, position, start, stop
+                    for extra in cutter.extras(piece):
+                        yield extra, position, start, stop
+                    position += 1
+                    start = stop
+            elif kind == "other":
+                yield match.group().lower(), position, start, end
+                position += 1
+            else:
+                whole, parts = latin_forms(match.group())
+                for offset, part in enumerate(parts):
+                    yield part, position + offset, start, end
+                if len(parts) > 1:
+                    yield whole, position, start, end
+                position += len(parts)
 
 
 class BigramTokenizer(_SpecTokenizer):

@@ -24,20 +24,22 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .analysis import AnalyzerSpec
 from .config import FEED_FILES, Config
-from .content import SourceFile, scan_sources
 from .errors import ContentError, LockError
 from .model import Article, display_names
+from .sources import SourceFile, scan_sources
 
 if TYPE_CHECKING:
     from .feeds import FeedsReport
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "build.lock"
+MIN_PART = 100  # a full build uses one worker process per this many articles, up to the workers
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -112,11 +115,11 @@ def analyzer_spec(config: Config) -> AnalyzerSpec:
 def config_identity(config: Config) -> str:
     """A digest of everything in the configuration (and feedindex's version) the outputs depend on.
 
-    The server's settings and the index retention do not change what a build writes, so editing
-    them does not cost a full rebuild.
+    The server's settings, the index retention and the number of build workers do not change
+    what a build writes, so editing them does not cost a full rebuild.
     """
     values = asdict(config)
-    for name in ("source", "server", "index"):
+    for name in ("source", "server", "index", "build"):
         values.pop(name, None)
     values["paths"].pop("out", None)
     values["version"] = __version__
@@ -264,99 +267,122 @@ class _Build:
         due = next_due is not None and self.now >= datetime.fromisoformat(next_due)
         if not self.full and not changed and not removed and not due:
             return self._report(state, len(scanned))
-
         if not content_dir.is_dir():
             self.errors.append(ContentError(str(content_dir), "paths.content", "content folder does not exist"))
         kept = {article.source: article for article in state.articles()}
-        read = self._read(scanned, changed)
         for rel in removed:
             kept.pop(rel, None)
-        for rel in changed:
-            if rel in read:
-                files[rel] = replace(files[rel], hash=read[rel].content_hash)
-        # A published file that no longer reads keeps its last good version (also in a full build).
-        self.errors = [
-            _kept(error) if error.path in kept and error.path not in read else error for error in self.errors
-        ]
-        current = {source: article for source, article in kept.items() if source in scanned} | read
-        from .content import resolve_duplicates
-
-        valid, duplicates = resolve_duplicates(current.values())
-        published = [article for article in valid if article.is_published(self.now)]
-        published_sources = {article.source for article in published}
-        was_published = set() if self.full else set(state.get("published") or [])
-
-        generation = self._index(state, published, read, was_published, published_sources)
-        feeds = self._feeds(state, published, read)
+        read = self._full if self.full else partial(self._incremental, changed=changed)
+        outcome = read(state, scanned, kept)
+        for rel, article in outcome.read.items():
+            files[rel] = replace(files[rel], hash=article.content_hash)
+        feeds = self._feeds(outcome)
         with state.transaction():
             state.put_files(files)
-            for article in read.values():
-                state.put_article(article)
-            state.drop_articles([source for source in kept.keys() | read.keys() if source not in current] + removed)
+            for source, article in outcome.read.items():
+                state.put_article(article, outcome.html.get(source))
+            state.drop_articles([source for source in kept if source not in outcome.current] + removed)
             state.put_feeds(feeds.signatures)
-            scheduled = [a.published for a in valid if not a.draft and a.published > self.now]
+            scheduled = [a.published for a in outcome.valid if not a.draft and a.published > self.now]
             state.set("config", config_identity(self.config))
             state.set("analyzer", self.spec.identity())
             state.set("next_due", min(scheduled).isoformat() if scheduled else None)
-            state.set("published", sorted(published_sources))
-            state.set("articles", len(valid))
+            state.set("published", sorted(outcome.published_sources))
+            state.set("articles", len(outcome.valid))
             state.set("errors", [error.as_dict() for error in self.errors])
-            state.set("duplicates", [error.as_dict() for error in duplicates])
+            state.set("duplicates", [error.as_dict() for error in outcome.duplicates])
             state.set("feed_files", len(feeds.paths))
-            state.set("generation", generation)
+            state.set("generation", outcome.generation)
         return self._report(state, len(scanned), changed=len(changed), removed=len(removed), written=feeds.written)
 
-    def _index(
-        self,
-        state: State,
-        published: list[Article],
-        read: dict[str, Article],
-        was_published: set[str],
-        published_sources: set[str],
-    ) -> str:
-        from .index import current_generation, update_index, write_index
+    def _settle(self, state: State, current: dict[str, Article]) -> tuple[list[Article], list[ContentError]]:
+        """Keep last good versions of files that no longer read; resolve duplicate slugs."""
+        from .content import resolve_duplicates
 
-        names = {
-            "tags": display_names(tag for article in published for tag in article.tags),
-            "category": display_names(name for article in published for name in article.categories),
-        }
-        if self.full:
-            bodies = {article.source: article for article in published if article.source in read}
-            missing = [article.source for article in published if article.source not in bodies]
-            bodies.update(state.full_articles(missing))
-            retention = self.config.index.retention_seconds
-            info = write_index(
-                self.config.index_dir, [bodies[a.source] for a in published], self.spec, names, retention
-            )
-            return info.generation
-        remove = sorted((was_published - published_sources) | (was_published & set(read)))
-        add_sources = sorted(published_sources & (set(read) | (published_sources - was_published)))
-        if not remove and not add_sources:
-            return current_generation(self.config.index_dir).name
-        bodies = {source: read[source] for source in add_sources if source in read}
-        bodies.update(state.full_articles([source for source in add_sources if source not in bodies]))
-        info = update_index(
+        self.errors = [
+            _kept(error) if error.path in current and error.field != "paths.content" else error for error in self.errors
+        ]
+        return resolve_duplicates(current.values())
+
+    def _full(self, state: State, scanned: dict[str, SourceFile], kept: dict[str, Article]) -> _Outcome:
+        """Read and index everything, in parallel parts (one per core), streaming."""
+        from .index import assemble, new_generation
+
+        generation = new_generation(self.config.index_dir)
+        count = self.config.build.workers or os.cpu_count() or 1
+        chunks = _split(list(scanned.values()), max(1, min(count, len(scanned) // MIN_PART)))
+        parts = _run_parts(self.config, self.spec, generation, chunks, self.now, self.progress)
+        read: dict[str, Article] = {}
+        html: dict[str, bytes] = {}
+        indexed: set[str] = set()
+        for part in parts:
+            read.update((article.source, article) for article in part.articles)
+            html.update(part.html)
+            indexed.update(part.indexed)
+            self.errors += part.errors
+            self.warnings += part.warnings
+        broken = {error.path for error in self.errors}
+        current = {source: article for source, article in kept.items() if source in broken and source in scanned}
+        current.update(read)
+        valid, duplicates = self._settle(state, current)
+        published = [article for article in valid if article.is_published(self.now)]
+        published_sources = {article.source for article in published}
+        missing = sorted(published_sources - indexed)  # last good versions of broken files
+        info = assemble(
             self.config.index_dir,
-            remove,
-            [bodies[s] for s in add_sources],
+            generation,
+            len(chunks),
             self.spec,
-            names,
-            self.config.index.retention_seconds,
+            _names(published),
+            remove=sorted(indexed - published_sources),  # duplicates that lost their slug
+            add=[state.full_articles(missing)[source] for source in missing] if missing else [],
+            retention=self.config.index.retention_seconds,
         )
-        return info.generation
+        return _Outcome(read, html, current, valid, duplicates, published, info.generation, state)
 
-    def _feeds(self, state: State, published: list[Article], read: dict[str, Article]) -> FeedsReport:
+    def _incremental(
+        self, state: State, scanned: dict[str, SourceFile], kept: dict[str, Article], changed: list[str]
+    ) -> _Outcome:
+        """Read the changed files and update the live index with what changed."""
+        from .index import current_generation, update_index
+
+        read = self._read(scanned, changed)
+        current = {source: article for source, article in kept.items() if source in scanned} | read
+        valid, duplicates = self._settle(state, current)
+        published = [article for article in valid if article.is_published(self.now)]
+        published_sources = {article.source for article in published}
+        was_published = set(state.get("published") or [])
+        remove = sorted((was_published - published_sources) | (was_published & set(read)))
+        add = sorted(published_sources & (set(read) | (published_sources - was_published)))
+        if remove or add:
+            bodies = {source: read[source] for source in add if source in read}
+            bodies.update(state.full_articles([source for source in add if source not in bodies]))
+            generation = update_index(
+                self.config.index_dir,
+                remove,
+                [bodies[source] for source in add],
+                self.spec,
+                _names(published),
+                self.config.index.retention_seconds,
+            ).generation
+        else:
+            generation = current_generation(self.config.index_dir).name
+        return _Outcome(read, {}, current, valid, duplicates, published, generation, state)
+
+    def _feeds(self, outcome: _Outcome) -> FeedsReport:
         from .feeds import write_feeds
         from .identity import assign_ids
 
-        ids = assign_ids(self.config, published)
-
-        def load(sources: Sequence[str]) -> dict[str, Article]:
-            found = {source: read[source] for source in sources if source in read}
-            found.update(state.full_articles([source for source in sources if source not in found], text=False))
-            return found
-
-        return write_feeds(self.config, published, ids, self.now, load=load, previous=state.feeds(), force=self.full)
+        ids = assign_ids(self.config, outcome.published)
+        return write_feeds(
+            self.config,
+            outcome.published,
+            ids,
+            self.now,
+            load=outcome.bodies,
+            previous=outcome.state.feeds(),
+            force=self.full,
+        )
 
     def _report(
         self, state: State, scanned: int, *, changed: int = 0, removed: int = 0, written: int = 0
@@ -380,6 +406,137 @@ class _Build:
         )
         log.info("%s", report.summary())
         return report
+
+
+@dataclass
+class _Outcome:
+    """What reading and indexing produced, for the feeds and the state."""
+
+    read: dict[str, Article]  # articles read this run (bodies may be empty: see `html`)
+    html: dict[str, bytes]  # compressed HTML of `read` articles whose bodies were dropped
+    current: dict[str, Article]  # every article there is: read now, or kept from earlier
+    valid: list[Article]  # current minus duplicates
+    duplicates: list[ContentError]
+    published: list[Article]
+    generation: str
+    state: State
+
+    @property
+    def published_sources(self) -> set[str]:
+        return {article.source for article in self.published}
+
+    def bodies(self, sources: Sequence[str]) -> dict[str, Article]:
+        """Full articles (with HTML) for the feeds: from memory, else from the state."""
+        from .state import decompress_html
+
+        found: dict[str, Article] = {}
+        for source in sources:
+            article = self.read.get(source)
+            if article is not None and article.body_html:
+                found[source] = article
+            elif article is not None and source in self.html:
+                found[source] = replace(article, body_html=decompress_html(self.html[source]))
+        found.update(self.state.full_articles([source for source in sources if source not in found], text=False))
+        return found
+
+
+@dataclass
+class _Part:
+    """What one worker read and indexed: metadata, compressed HTML, errors, indexed sources."""
+
+    articles: list[Article] = field(default_factory=list)
+    html: dict[str, bytes] = field(default_factory=dict)
+    errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentError] = field(default_factory=list)
+    indexed: list[str] = field(default_factory=list)
+
+
+_done: Any = None  # a shared counter of files read, for the progress bar (set in each worker)
+
+
+def _count_in(counter: Any) -> None:
+    global _done
+    _done = counter
+
+
+def _build_part(
+    config: Config, spec: AnalyzerSpec, generation: Path, number: int, paths: list[Path], now: datetime
+) -> _Part:
+    """Read `paths` and index the published ones as part `number` of `generation`.
+
+    Runs in a worker process. Articles stream through: only metadata and compressed HTML are
+    kept, so memory stays flat however many articles a part has.
+    """
+    from .content import read_article
+    from .index import write_part
+    from .state import compress_html
+
+    part = _Part()
+
+    def published() -> Iterator[Article]:
+        for path in paths:
+            try:
+                article, notes = read_article(path, config, config.paths.content)
+            except ContentError as error:
+                part.errors.append(error)
+                continue
+            finally:
+                if _done is not None:
+                    with _done.get_lock():
+                        _done.value += 1
+            part.warnings.extend(notes)
+            part.html[article.source] = compress_html(article.body_html)
+            part.articles.append(replace(article, body_html="", body_text=""))
+            if article.is_published(now):
+                part.indexed.append(article.source)
+                yield article
+
+    write_part(generation, number, published(), spec)
+    return part
+
+
+def _run_parts(
+    config: Config, spec: AnalyzerSpec, generation: Path, chunks: list[list[Path]], now: datetime, progress: Progress
+) -> list[_Part]:
+    """Build every part: in worker processes when there are several, else in this process."""
+    import multiprocessing
+
+    total = sum(len(chunk) for chunk in chunks)
+    counter = multiprocessing.get_context("fork").Value("l", 0)
+    if len(chunks) == 1:
+        _count_in(counter)
+        try:
+            return [_build_part(config, spec, generation, 0, chunks[0], now)]
+        finally:
+            _count_in(None)
+    from concurrent.futures import ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(len(chunks), mp_context=context, initializer=_count_in, initargs=(counter,)) as pool:
+        futures = [pool.submit(_build_part, config, spec, generation, n, chunk, now) for n, chunk in enumerate(chunks)]
+        while wait(futures, timeout=0.25).not_done:
+            progress("reading and indexing", counter.value, total)
+        progress("reading and indexing", total, total)
+        return [future.result() for future in futures]
+
+
+def _split(sources: list[SourceFile], count: int) -> list[list[Path]]:
+    """`count` runs of consecutive sources of about equal total size (so the parts finish
+    together); the same sources always split the same way."""
+    total = sum(source.size for source in sources) or 1
+    chunks: list[list[Path]] = [[] for _ in range(count)]
+    done = 0
+    for source in sources:
+        chunks[min(count - 1, done * count // total)].append(source.path)
+        done += source.size
+    return [chunk for chunk in chunks if chunk] or [[]]
+
+
+def _names(published: list[Article]) -> dict[str, dict[str, str]]:
+    return {
+        "tags": display_names(tag for article in published for tag in article.tags),
+        "category": display_names(name for article in published for name in article.categories),
+    }
 
 
 def _error_from_dict(item: dict[str, Any]) -> ContentError:

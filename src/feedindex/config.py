@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import string
 import tomllib
@@ -80,6 +81,13 @@ class FeedsConfig:
 
 
 @dataclass(frozen=True)
+class BuildConfig:
+    """`[build]`: how many processes a full build uses."""
+
+    workers: int  # 0: one per core
+
+
+@dataclass(frozen=True)
 class IndexConfig:
     """`[index]`: how long a replaced index generation stays for readers that just opened it."""
 
@@ -116,6 +124,7 @@ class Config:
     feeds: FeedsConfig
     search: SearchConfig
     index: IndexConfig
+    build: BuildConfig
     server: ServerConfig
     source: Path | None = None
 
@@ -287,6 +296,19 @@ def _origins(value: Any) -> tuple[str, ...]:
     return tuple(origin.rstrip("/") for origin in value)
 
 
+def _segmenter(value: Any) -> str:
+    name: str = _one_of("jieba", "rjieba")(value)
+    if name == "rjieba" and importlib.util.find_spec("rjieba") is None:
+        raise ValueError("rjieba is not installed: pip install 'feedindex[rjieba]' (or pip install rjieba)")
+    return name
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"must be 0 or more, got {value!r}")
+    return value
+
+
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"must be a positive integer, got {value!r}")
@@ -337,6 +359,9 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
     "index": {
         "retention_seconds": (300, _seconds),
     },
+    "build": {
+        "workers": (0, _count),
+    },
     "server": {
         "host": ("127.0.0.1", _nonempty),
         "port": (8000, _port),
@@ -346,7 +371,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         "serve_feeds": (True, _boolean),
     },
     "search": {
-        "segmenter": ("jieba", _one_of("jieba")),
+        "segmenter": ("jieba", _segmenter),
         "user_dict": ("", _text),
     },
 }
@@ -419,6 +444,7 @@ def config_from_mapping(
         feeds=FeedsConfig(**feeds),
         search=SearchConfig(segmenter=search["segmenter"], user_dict=user_dict),
         index=IndexConfig(**values["index"]),
+        build=BuildConfig(**values["build"]),
         server=ServerConfig(**values["server"]),
         source=source,
     )

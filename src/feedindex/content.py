@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
-import os
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,6 +21,7 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 from .config import Config, check_language
 from .errors import ContentError
 from .model import Article, has_illegal_chars, slugify, strip_illegal_chars
+from .sources import scan_sources
 
 log = logging.getLogger(__name__)
 
@@ -393,44 +393,6 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
         entry_id=entry_id,
     )
     return article, reader.warnings
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """An article file found in the content folder, with what `stat` says of it."""
-
-    path: Path
-    rel: str  # relative to the content folder, "/"-separated
-    size: int
-    mtime_ns: int
-
-
-def scan_sources(content_dir: Path) -> dict[str, SourceFile]:
-    """Every article file under `content_dir` by relative path, in sorted order.
-
-    Hidden folders (.git, .obsidian) and Hugo's `_index.md` list pages are skipped. One `stat`
-    per file and no reads: cheap enough to run on 50,000 files every few minutes.
-    """
-    found: dict[str, SourceFile] = {}
-    pending = [(content_dir, "")]
-    while pending:
-        folder, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError as error:
-            log.warning("cannot list %s: %s", folder, error)
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=True):
-                pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
-            elif entry.name.endswith(".md") and entry.name != "_index.md" and entry.is_file():
-                stat = entry.stat()
-                found[prefix + entry.name] = SourceFile(
-                    Path(entry.path), prefix + entry.name, stat.st_size, stat.st_mtime_ns
-                )
-    return dict(sorted(found.items()))
 
 
 def find_sources(content_dir: Path) -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class FeedindexError(Exception):
@@ -31,6 +32,9 @@ class ConfigError(FeedindexError):
         lines = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"{len(self.problems)} configuration problem(s){where}:\n{lines}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ConfigError, (list(self.problems), self.source))
+
 
 class ContentError(FeedindexError):
     """One article could not be read; names the file, the front-matter field and the line."""
@@ -43,6 +47,10 @@ class ContentError(FeedindexError):
         where = self.path + (f":{line}" if line else "")
         about = f" [{field}]" if field else ""
         super().__init__(f"{where}{about}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its fields when it comes back from a worker process.
+        return (ContentError, (self.path, self.field, self.message, self.line))
 
     def as_dict(self) -> dict[str, str | int | None]:
         """The error as the JSON object the CLI reports."""

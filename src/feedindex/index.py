@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,9 +31,10 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.index import Index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, Index
 
-from .analysis import AnalyzerSpec, bigram_analyzer, chinese_analyzer, index_terms, words
+from .analysis import INDEX_SCHEMA, AnalyzerSpec, bigram_analyzer, chinese_analyzer, index_terms, words
 from .errors import SearchIndexError
 from .files import write_atomic
 from .model import Article, display_names, slugify
@@ -42,13 +43,14 @@ from .suggest import TABLE_FILE, build_table, load_table, update_table, write_ta
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
+MAIN_INDEX = "MAIN"  # Whoosh's default index name: what open_dir opens
 META = "feedindex.json"
-SCHEMA_VERSION = 2
 _GENERATION = re.compile(r"^g(\d{6,})$")
 RETIRED = "retired.json"  # when each replaced generation stopped being the live one
 RETENTION_SECONDS = 300.0  # how long a replaced generation stays for readers that just opened it
 MAX_DELETED_SHARE = 0.2
 MAX_DELTA_SHARE = 0.2
+BASE_SHARE = 0.1  # a segment with this share of all documents is a base segment, never merged small
 
 # Query-time field weights (applied by search, so they can be tuned without re-indexing): a word
 # in the title counts most, then tags, then the summary, then the body.
@@ -66,7 +68,7 @@ def make_schema(spec: AnalyzerSpec) -> Schema:
         tags_text=TEXT(analyzer=analyzer),
         summary=TEXT(analyzer=analyzer, stored=True),
         body=TEXT(analyzer=analyzer, stored=True),
-        cjk=TEXT(analyzer=bigram_analyzer(spec)),
+        cjk=TEXT(analyzer=bigram_analyzer(spec), phrase=False),  # only ever AND-ed: no positions
         tags=KEYWORD(commas=True, lowercase=True, scorable=False),  # slugs, for filters and facets
         category=KEYWORD(commas=True, lowercase=True, scorable=False),
         lang=ID(),  # lower-case BCP 47
@@ -155,42 +157,95 @@ def _new_generation(index_dir: Path) -> Path:
     return generation
 
 
+def new_generation(index_dir: Path) -> Path:
+    """An empty folder for the next generation (not live until `assemble` publishes it)."""
+    return _new_generation(index_dir)
+
+
+def write_part(generation: Path, part: int, articles: Iterable[Article], spec: AnalyzerSpec) -> int:
+    """Index `articles` as part number `part` of a new generation; returns how many.
+
+    Each part is written by its own process into its own segment (index name `P<part>`), so the
+    parts of a full build use every core; `assemble` then joins them. Segment names come from the
+    generation and the part, so the same input gives the same bytes.
+    """
+    storage = FileStorage(str(generation))
+    count = 0
+    with _deterministic_segment_names(f"{generation.name}:P{part}"):
+        ix = storage.create_index(make_schema(spec), indexname=f"P{part}")
+        # compound=False: Whoosh packs compound segment files in an unstable order.
+        # 256 MB of postings in memory before Whoosh spills them to disk and merges the runs at
+        # commit (at 128 MB the spilling cost a fifth of the build).
+        writer = ix.writer(limitmb=256, compound=False)
+        try:
+            for article in articles:
+                writer.add_document(**article_document(article))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    return count
+
+
+def assemble(
+    index_dir: Path,
+    generation: Path,
+    parts: int,
+    spec: AnalyzerSpec,
+    names: dict[str, dict[str, str]],
+    *,
+    remove: Iterable[str] = (),
+    add: Iterable[Article] = (),
+    retention: float = RETENTION_SECONDS,
+) -> IndexInfo:
+    """Join the parts written by `write_part` into one index, apply last changes, publish it.
+
+    The parts' segments are listed in one table of contents (no posting is copied). `remove`
+    (sources) and `add` (articles) are for what only the whole picture decides: duplicates that
+    lost their slug, last good versions of files that no longer read.
+    """
+    storage = FileStorage(str(generation))
+    segments = [segment for part in range(parts) for segment in TOC.read(storage, f"P{part}").segments]
+    TOC(make_schema(spec), segments, 0).write(storage, MAIN_INDEX)
+    for name in list(storage):
+        if name.startswith("_P") or (name.startswith("P") and name.endswith("WRITELOCK")):
+            storage.delete_file(name)
+    ix = storage.open_index(MAIN_INDEX)
+    remove, add = list(remove), list(add)
+    if remove or add:
+        with _deterministic_segment_names(f"{generation.name}:final"):
+            writer = ix.writer(limitmb=64, compound=False)
+            for source in remove:
+                writer.delete_by_term("source", source)
+            for article in add:
+                writer.add_document(**article_document(article))
+            writer.commit(merge=False)
+    with ix.reader() as reader:
+        table = build_table(reader)
+    return _publish(index_dir, generation, ix, spec, names, table, retention)
+
+
 def write_index(
     index_dir: Path,
     articles: Iterable[Article],
     spec: AnalyzerSpec | None = None,
     names: dict[str, dict[str, str]] | None = None,
     retention: float = RETENTION_SECONDS,
-    progress: Callable[[int], None] | None = None,
 ) -> IndexInfo:
-    """Write `articles` into a new generation from scratch and make it the live one.
+    """Write `articles` into a new generation from scratch (one part) and make it the live one.
 
-    `names` (slug → display name of tags and categories) defaults to the names in `articles`;
-    `progress` is called with the number of documents written so far, every 100.
+    `names` (slug → display name of tags and categories) defaults to the names in `articles`.
     """
     spec = spec or AnalyzerSpec()
+    articles = list(articles)
     generation = _new_generation(index_dir)
-    tags: list[str] = []
-    categories: list[str] = []
-    with _deterministic_segment_names(generation.name):
-        ix = whoosh_index.create_in(str(generation), make_schema(spec))
-        # compound=False: Whoosh packs compound segment files in an unstable order.
-        writer = ix.writer(limitmb=256, compound=False)
-        try:
-            for count, article in enumerate(articles, 1):
-                writer.add_document(**article_document(article))
-                tags += article.tags
-                categories += article.categories
-                if progress is not None and count % 100 == 0:
-                    progress(count)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-    names = names or {"tags": display_names(tags), "category": display_names(categories)}
-    with ix.reader() as reader:
-        table = build_table(reader)
-    return _publish(index_dir, generation, ix, spec, names, table, retention)
+    write_part(generation, 0, articles, spec)
+    names = names or {
+        "tags": display_names(tag for article in articles for tag in article.tags),
+        "category": display_names(name for article in articles for name in article.categories),
+    }
+    return assemble(index_dir, generation, 1, spec, names, retention=retention)
 
 
 def update_index(
@@ -233,11 +288,12 @@ def update_index(
         except BaseException:
             writer.cancel()
             raise
-        # Every segment costs each query a set of matchers, so the index keeps two: the large
-        # base and one delta segment that absorbs every change (rewriting only the delta). When
-        # the delta or the deleted documents grow past a share of the base, all is merged.
-        base = max((segment.doc_count_all() for segment in writer.segments), default=0)
+        # Every segment costs each query a set of matchers, so the index keeps few: the base
+        # segments of the last full build and one delta segment that absorbs every change
+        # (rewriting only the delta). When the delta or the deleted documents grow past a share
+        # of the base, all is merged into one.
         stored = sum(segment.doc_count_all() for segment in writer.segments)
+        base = sum(s.doc_count_all() for s in writer.segments if s.doc_count_all() >= BASE_SHARE * stored)
         deleted_too_many = writer.deleted_count() > MAX_DELETED_SHARE * max(1, stored)
         optimize = deleted_too_many or stored - base > MAX_DELTA_SHARE * max(1, base)
         writer.commit(optimize=optimize, mergetype=None if optimize else _merge_into_delta)
@@ -247,18 +303,20 @@ def update_index(
 
 
 def _merge_into_delta(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: every segment but the largest is merged into the one being written."""
+    """Whoosh merge policy: the base segments (the parts of the last full build) stay; every small
+    segment is merged into the one being written."""
     from whoosh.reading import SegmentReader
 
-    if len(segments) <= 1:
-        return segments
-    base = max(segments, key=lambda segment: segment.doc_count_all())
+    total = sum(segment.doc_count_all() for segment in segments)
+    kept = []
     for segment in segments:
-        if segment is not base:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
-    return [base]
+        if segment.doc_count_all() >= BASE_SHARE * total:
+            kept.append(segment)
+            continue
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return kept
 
 
 def _publish(
@@ -273,7 +331,7 @@ def _publish(
     """Finish a generation (suggestion table, meta) and switch readers to it atomically."""
     write_table(generation, table)
     count = ix.doc_count()
-    meta = {"schema": SCHEMA_VERSION, "documents": count, "analyzer": spec.identity(), "names": names}
+    meta = {"schema": INDEX_SCHEMA, "documents": count, "analyzer": spec.identity(), "names": names}
     write_atomic(generation / META, json.dumps(meta, sort_keys=True, ensure_ascii=False).encode())
     try:
         previous: Path | None = current_generation(index_dir)

@@ -55,13 +55,23 @@ def _meta_json(article: Article) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
+def compress_html(html: str) -> bytes:
+    """An article's HTML as the state keeps it (zlib, fast level)."""
+    return zlib.compress(html.encode("utf-8"), 1)
+
+
+def decompress_html(data: bytes) -> str:
+    """The HTML `compress_html` kept."""
+    return zlib.decompress(data).decode("utf-8")
+
+
 def _article(meta: str, html: bytes | None) -> Article:
     """An Article from the state; without `html` its bodies are empty (metadata only)."""
     data = json.loads(meta)
     for name in _DATES:
         data[name] = datetime.fromisoformat(data[name])
     data["tags"], data["categories"] = tuple(data["tags"]), tuple(data["categories"])
-    body_html = zlib.decompress(html).decode("utf-8") if html is not None else ""
+    body_html = decompress_html(html) if html is not None else ""
     return Article(**data, body_html=body_html, body_text="")
 
 
@@ -153,9 +163,9 @@ class State:
                 found[source] = replace(article, body_text=html_to_text(article.body_html)) if text else article
         return found
 
-    def put_article(self, article: Article) -> None:
-        """Keep `article` (its last good version)."""
-        html = zlib.compress(article.body_html.encode("utf-8"), 1)
+    def put_article(self, article: Article, html: bytes | None = None) -> None:
+        """Keep `article` (its last good version); `html` is its body already compressed."""
+        html = html if html is not None else compress_html(article.body_html)
         self._db.execute(
             "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", (article.source, _meta_json(article), html)
         )

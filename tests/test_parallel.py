@@ -1,0 +1,80 @@
+"""Full builds in parallel parts (one worker process per part) and the rjieba segmenter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import MakeSite, Site, article
+from feedindex.builder import build
+from feedindex.config import load_config
+from feedindex.index import current_generation, open_index, read_meta
+from feedindex.query import Searcher
+
+ARTICLES = 240  # more than 2 × builder.MIN_PART: a full build makes two parts
+
+
+def site_of(make_site: MakeSite, **config: dict[str, object]) -> Site:
+    files = {
+        f"p{n:03d}.md": article(
+            f"文章 {n}", date=f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}", body=f"開源模型 第{n}號 feed"
+        )
+        for n in range(ARTICLES)
+    }
+    files["p000.md"] = article("文章 0", date="2024-01-01", body="獨角鯨 開源模型")
+    files["p239.md"] = article("最後一篇", date="2025-06-01", slug="p000", body="重複的網址")  # loses: newer
+    return make_site(files, {"build": {"workers": 2}, **config})
+
+
+def segments(site: Site) -> list[str]:
+    return sorted(path.name for path in current_generation(site.config().index_dir).glob("*.pst"))
+
+
+def test_a_parallel_full_build_indexes_every_part(make_site: MakeSite) -> None:
+    site = site_of(make_site)
+    report = build(site.config(), full=True)
+    assert report.published == ARTICLES - 1
+    assert [(error.path, error.field) for error in report.errors] == [("p239.md", "slug")]
+    assert {name.split("_")[0] for name in segments(site)} == {"P0", "P1"}  # one segment per part
+    with open_index(site.config().index_dir).searcher() as searcher:
+        assert searcher.doc_count() == ARTICLES - 1
+    with Searcher(site.config().index_dir) as searcher:
+        assert [hit.slug for hit in searcher.search("獨角鯨").hits] == ["p000"]
+        assert searcher.search("第120號").total == 1 and searcher.search("重複的網址").total == 0
+    assert read_meta(current_generation(site.config().index_dir))["documents"] == ARTICLES - 1
+
+
+def test_parallel_full_builds_are_byte_identical(make_site: MakeSite, tmp_path: Path) -> None:
+    site = site_of(make_site)
+    build(site.config(), full=True)
+    other = tmp_path / "other-out"
+    build(load_config(site.config_path, out=other), full=True)
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    assert files(site.out) == files(other)
+
+
+def test_a_broken_file_keeps_its_last_good_version_in_a_parallel_full_build(make_site: MakeSite) -> None:
+    site = site_of(make_site)
+    build(site.config())
+    site.write("p150.md", "---\ntitle: [broken\n---\n")
+    report = build(site.config(), full=True)
+    assert [e.path for e in report.errors if e.field == "front matter"] == ["p150.md"]
+    with Searcher(site.config().index_dir) as searcher:
+        assert [hit.slug for hit in searcher.search("第150號").hits] == ["p150"]
+
+
+def test_rjieba_segments_like_jieba_and_is_part_of_the_index_identity(make_site: MakeSite) -> None:
+    site = site_of(make_site)
+    build(site.config())
+    jieba_identity = read_meta(current_generation(site.config().index_dir))["analyzer"]["segmenter"]
+    text = site.config_path.read_text(encoding="utf-8")
+    site.config_path.write_text(text + '\n[search]\nsegmenter = "rjieba"\n', encoding="utf-8")
+    report = build(site.config())
+    assert report.full  # the analyzer changed: everything is rebuilt
+    identity = read_meta(current_generation(site.config().index_dir))["analyzer"]["segmenter"]
+    assert identity.startswith("rjieba ") and jieba_identity.startswith("jieba ")
+    with Searcher(site.config().index_dir) as searcher:
+        assert [hit.slug for hit in searcher.search("獨角鯨").hits] == ["p000"]
+        assert searcher.search("開源模型").total == ARTICLES - 1
