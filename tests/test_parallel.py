@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+import feedindex.index as index_module
 from conftest import MakeSite, Site, article
 from feedindex.builder import build
 from feedindex.config import load_config
@@ -78,3 +81,24 @@ def test_rjieba_segments_like_jieba_and_is_part_of_the_index_identity(make_site:
     with Searcher(site.config().index_dir) as searcher:
         assert [hit.slug for hit in searcher.search("獨角鯨").hits] == ["p000"]
         assert searcher.search("開源模型").total == ARTICLES - 1
+
+
+def test_spilling_postings_to_disk_writes_the_same_index(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part whose postings outgrow memory spills sorted runs and merges them: the index must be
+    byte for byte the one written without spilling (and its short posting lists inlined)."""
+    site = site_of(make_site)
+    build(site.config(), full=True)
+    monkeypatch.setattr(index_module, "POOL_ITEMS", 97)  # hundreds of runs per part
+    monkeypatch.setattr(index_module, "RUN_BATCH", 13)
+    spilled = tmp_path / "spilled-out"
+    build(load_config(site.config_path, out=spilled), full=True)
+
+    def index_files(out: Path) -> dict[str, bytes]:
+        generation = current_generation(load_config(site.config_path, out=out).index_dir)
+        return {path.name: path.read_bytes() for path in sorted(generation.iterdir()) if path.is_file()}
+
+    assert index_files(spilled) == index_files(site.out)
+    with Searcher(load_config(site.config_path, out=spilled).index_dir) as searcher:
+        assert [hit.slug for hit in searcher.search("第7號").hits] == ["p007"]  # a term in one document

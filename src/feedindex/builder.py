@@ -521,14 +521,11 @@ def _run_parts(
 
 
 def _split(sources: list[SourceFile], count: int) -> list[list[Path]]:
-    """`count` runs of consecutive sources of about equal total size (so the parts finish
-    together); the same sources always split the same way."""
-    total = sum(source.size for source in sources) or 1
-    chunks: list[list[Path]] = [[] for _ in range(count)]
-    done = 0
-    for source in sources:
-        chunks[min(count - 1, done * count // total)].append(source.path)
-        done += source.size
+    """`count` parts dealt round-robin in path order, so each part gets the same mix of kinds of
+    article (a folder of poems costs more per byte to index than one of manuals) and the parts
+    finish together; the same sources always split the same way."""
+    ordered = sorted(sources, key=lambda source: source.path)
+    chunks = [[source.path for source in ordered[start::count]] for start in range(count)]
     return [chunk for chunk in chunks if chunk] or [[]]
 
 
