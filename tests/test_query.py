@@ -225,6 +225,12 @@ def test_facets_count_tags_and_categories_of_all_matches(searcher: Searcher) -> 
     assert result.facets["tags"][0].name == "AI"  # most frequent first
 
 
+def test_total_and_facets_count_only_what_the_filters_let_through(searcher: Searcher) -> None:
+    result = searcher.search("ai", per_page=1, filters=Filters(tags=("部署",)))
+    assert result.total == 1 and [hit.slug for hit in result.hits] == ["deploy"]
+    assert {facet.name: facet.count for facet in result.facets["tags"]} == {"AI": 1, "部署": 1}
+
+
 def test_pagination(searcher: Searcher) -> None:
     first, second = searcher.search("ai", per_page=2), searcher.search("ai", per_page=2, page=2)
     assert first.total == second.total == 3

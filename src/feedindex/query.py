@@ -225,21 +225,25 @@ def _with_exclusions(query: Query | None, excluded: Query | None) -> Query | Non
 
 
 class _Deadline(WrappingCollector):  # type: ignore[misc]
-    """Stops collecting (raises TimeLimit) once `deadline` (time.monotonic) has passed.
+    """Records every document it is handed (`matched`: the total and the facets come from it) and
+    stops collecting (raises TimeLimit) once `deadline` (time.monotonic) has passed.
 
-    Checked every few documents, in whatever thread runs the search (Whoosh's TimeLimitCollector
-    relies on SIGALRM, which only the main thread receives).
+    Recording here, in the one pass that scores, replaces Whoosh's `Results.docs()`, which runs
+    the query's matchers a second time (a third of a query's time). The deadline is checked every
+    few documents, in whatever thread runs the search (Whoosh's TimeLimitCollector relies on
+    SIGALRM, which only the main thread receives).
     """
 
     def __init__(self, child: Any, deadline: float | None) -> None:
         super().__init__(child)
         self.deadline = deadline
         self.timed_out = False
-        self._count = 0
+        self.matched: set[int] = set()
 
     def collect(self, sub_docnum: int) -> Any:
-        self._count += 1
-        if self.deadline is not None and self._count % 16 == 0 and time.monotonic() > self.deadline:
+        matched = self.matched
+        matched.add(self.offset + sub_docnum)
+        if self.deadline is not None and len(matched) % 16 == 0 and time.monotonic() > self.deadline:
             self.timed_out = True
             raise TimeLimit
         return self.child.collect(sub_docnum)
@@ -398,7 +402,9 @@ class Searcher:
 
     def _run(self, query: Query, needed: int, restrict: Query | None, mask: set[int], deadline: float | None) -> Any:
         """Whoosh results for `query`, stopped at `deadline` (then `.timed_out` is set)."""
-        timed = _Deadline(self._searcher.collector(limit=needed), deadline)
+        # optimize=False: every match reaches the collector (none skipped by block quality), so
+        # `matched` is complete.
+        timed = _Deadline(self._searcher.collector(limit=needed, optimize=False), deadline)
         # The filter goes outside the deadline: Whoosh's own TimeLimitCollector, wrapped around a
         # filtering collector, skips the filter.
         collector = FilterCollector(timed, allow=restrict, restrict=mask or None) if restrict or mask else timed
@@ -406,6 +412,7 @@ class Searcher:
             self._searcher.search_with_collector(query, collector)
         results = collector.results()
         results.timed_out = timed.timed_out
+        results.matched = timed.matched
         return results
 
     def _ranked(
@@ -435,7 +442,7 @@ class Searcher:
             results = self._run(query, max(needed, RERANK) if rerank else needed, restrict, seen, deadline)
             timed_out = results.timed_out
             # every match, once: the total and the facets come from it (only what was found in time)
-            matched = {hit.docnum for hit in results} if timed_out else results.docs()
+            matched = results.matched
             if matched and stage == "none":
                 stage = name
             found = [(hit.docnum, float(hit.score)) for hit in results]
