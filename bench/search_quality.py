@@ -497,7 +497,7 @@ def make_queries(maker: QueryMaker, per_type: int, seed: int) -> list[KnownItemQ
 Searcher = Callable[[str], list[str]]
 
 
-def feedindex_config(corpus: Path, out_dir: Path, segmenter: str = "jieba") -> Config:
+def feedindex_config(corpus: Path, out_dir: Path, segmenter: str = "rjieba") -> Config:
     """A minimal feedindex configuration that reads `corpus` and writes into `out_dir`."""
     raw = {
         "site": {"title": "bench", "base_url": "https://example.org/"},
@@ -770,7 +770,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, help="keep the indexes in DIR/feedindex and DIR/baseline")
     parser.add_argument("--json", type=Path, help="write every query and both systems' answers to FILE")
     parser.add_argument(
-        "--segmenter", choices=["jieba", "rjieba"], default="jieba", help="feedindex's [search] segmenter"
+        "--segmenter",
+        choices=["jieba", "rjieba"],
+        default="rjieba",
+        help="feedindex's [search] segmenter (default rjieba, feedindex's default)",
     )
     parser.add_argument(
         "--reuse", action="store_true", help="with --out: reuse the indexes already there instead of building them"

@@ -1,4 +1,4 @@
-"""Full builds in parallel parts (one worker process per part) and the rjieba segmenter."""
+"""Full builds in parallel parts (one worker process per part) and the choice of segmenter."""
 
 from __future__ import annotations
 
@@ -68,16 +68,16 @@ def test_a_broken_file_keeps_its_last_good_version_in_a_parallel_full_build(make
         assert [hit.slug for hit in searcher.search("第150號").hits] == ["p150"]
 
 
-def test_rjieba_segments_like_jieba_and_is_part_of_the_index_identity(make_site: MakeSite) -> None:
+def test_jieba_segments_like_rjieba_and_is_part_of_the_index_identity(make_site: MakeSite) -> None:
     site = site_of(make_site)
     build(site.config())
-    jieba_identity = read_meta(current_generation(site.config().index_dir))["analyzer"]["segmenter"]
+    default_identity = read_meta(current_generation(site.config().index_dir))["analyzer"]["segmenter"]
     text = site.config_path.read_text(encoding="utf-8")
-    site.config_path.write_text(text + '\n[search]\nsegmenter = "rjieba"\n', encoding="utf-8")
+    site.config_path.write_text(text + '\n[search]\nsegmenter = "jieba"\n', encoding="utf-8")
     report = build(site.config())
     assert report.full  # the analyzer changed: everything is rebuilt
     identity = read_meta(current_generation(site.config().index_dir))["analyzer"]["segmenter"]
-    assert identity.startswith("rjieba ") and jieba_identity.startswith("jieba ")
+    assert default_identity.startswith("rjieba ") and identity.startswith("jieba ")
     with Searcher(site.config().index_dir) as searcher:
         assert [hit.slug for hit in searcher.search("獨角鯨").hits] == ["p000"]
         assert searcher.search("開源模型").total == ARTICLES - 1

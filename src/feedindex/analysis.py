@@ -135,7 +135,7 @@ def synonyms_digest() -> str:
 class AnalyzerSpec:
     """Which segmenter and user dictionary the analyzer uses; small, hashable, picklable."""
 
-    segmenter: str = "jieba"
+    segmenter: str = "rjieba"
     user_dict: str | None = None  # absolute path of a jieba-format user dictionary
     hmm: bool = False  # jieba's HMM guesses new words, differently in short queries and long texts
 
@@ -155,9 +155,10 @@ class AnalyzerSpec:
 class Segmenter:
     """jieba (or jieba-rs) with its dictionary loaded once, the synonym words and the user dictionary.
 
-    `segmenter = "rjieba"` uses jieba-rs through the rjieba binding: the same dictionary and
-    algorithm, compiled. Both are used without HMM, so they cut the same way but for rare
-    edge cases; the index records which one built it.
+    `segmenter = "rjieba"` (the default) uses jieba-rs through the rjieba binding: the same
+    dictionary and algorithm as jieba, compiled; `"jieba"` uses jieba itself. Both are used
+    without HMM, so they cut the same way but for rare edge cases (equal scores on the search
+    quality benchmark); the index records which one built it.
     """
 
     def __init__(self, spec: AnalyzerSpec) -> None:

@@ -299,7 +299,7 @@ def _origins(value: Any) -> tuple[str, ...]:
 def _segmenter(value: Any) -> str:
     name: str = _one_of("jieba", "rjieba")(value)
     if name == "rjieba" and importlib.util.find_spec("rjieba") is None:
-        raise ValueError("rjieba is not installed: pip install 'feedindex[rjieba]' (or pip install rjieba)")
+        raise ValueError('rjieba is not installed: pip install rjieba, or set segmenter = "jieba"')
     return name
 
 
@@ -371,7 +371,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         "serve_feeds": (True, _boolean),
     },
     "search": {
-        "segmenter": ("jieba", _segmenter),
+        "segmenter": ("rjieba", _segmenter),
         "user_dict": ("", _text),
     },
 }
