@@ -11,6 +11,7 @@ and prints each figure with the ratios no-op/full and 10-changed/full.
 
     python bench/regen.py /tmp/corpus/real-zh-5k                       # the 5k corpus as it is
     python bench/regen.py /tmp/corpus/real-zh-5k --replicate 50000     # a 50k replica
+    python bench/regen.py /tmp/corpus/real-zh-5k --work W --reuse --full-seconds 480   # W built before
 
 The replica copies each article into `r<k>/` with `-r<k>` appended to its file name (so slugs stay
 unique) and varies its title and text, so that no two articles are the same.
@@ -107,6 +108,11 @@ def main() -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="with --work: keep its content and built site; skip the full build"
     )
+    parser.add_argument(
+        "--full-seconds",
+        type=float,
+        help="with --reuse: the full build's wall time measured elsewhere (e.g. by peers.py), for the ratios",
+    )
     args = parser.parse_args()
     if not args.corpus.is_dir():
         print(f"no corpus folder at {args.corpus}", file=sys.stderr)
@@ -118,7 +124,7 @@ def main() -> int:
         articles = sum(1 for _ in content.rglob("*.md"))
         progress(f"reusing {articles:,} articles and their site in {work}")
         timed_build(config)  # bring it up to date first (not measured)
-        full, peak = float("nan"), 0
+        full, peak = args.full_seconds or float("nan"), 0
     else:
         shutil.rmtree(work, ignore_errors=True)
         content.mkdir(parents=True)
@@ -137,7 +143,8 @@ def main() -> int:
     no_op, ten = statistics.median(no_ops), statistics.median(changed)
 
     print(f"Regeneration benchmark: {articles:,} articles from {args.corpus}, {args.runs} runs (median)")
-    print(f"{'full build':28} {full:9.2f} s   peak memory {peak} MB")
+    measured = f"peak memory {peak} MB" if peak else "(not measured here: --reuse)"
+    print(f"{'full build':28} {full:9.2f} s   {measured}")
     print(f"{'no-op rebuild':28} {no_op:9.2f} s   ratio to full {no_op / full:.3f}")
     print(f"{'rebuild after 10 edits':28} {ten:9.2f} s   ratio to full {ten / full:.3f}")
     if not args.work:

@@ -59,6 +59,7 @@ def assign_ids(config: Config, articles: Sequence[Article]) -> Mapping[str, str]
         return {article.source: article.entry_id or article.url for article in articles}
     ledger_path = config.state_dir / LEDGER_NAME
     ledger = _read_ledger(ledger_path)
+    before = dict(ledger)
     present = {article.source for article in articles}
     # Ledger entries whose file is gone, by content hash: a moved file inherits its id.
     moved_from = {entry["hash"]: source for source, entry in ledger.items() if source not in present and entry["hash"]}
@@ -76,6 +77,13 @@ def assign_ids(config: Config, articles: Sequence[Article]) -> Mapping[str, str]
         ids[article.source] = entry_id
         ledger[article.source] = {"id": known["id"] if known else entry_id, "hash": article.content_hash}
     # Keep ids of files that are gone: a file that comes back gets its old id again.
-    payload = {"version": LEDGER_VERSION, "entries": dict(sorted(ledger.items()))}
-    write_atomic(ledger_path, json.dumps(payload, ensure_ascii=False, indent=1).encode() + b"\n")
+    if ledger != before or not ledger_path.exists():
+        # One entry per line, written by json's C encoder (indent= would use its Python one:
+        # most of a second for 50,000 articles).
+        lines = [
+            json.dumps(source, ensure_ascii=False) + ":" + json.dumps(entry, ensure_ascii=False)
+            for source, entry in sorted(ledger.items())
+        ]
+        text = f'{{"version": {LEDGER_VERSION}, "entries": {{\n' + ",\n".join(lines) + "\n}}\n"
+        write_atomic(ledger_path, text.encode())
     return ids

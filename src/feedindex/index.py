@@ -62,7 +62,7 @@ FALLBACK_FIELD = "cjk"  # Han bigrams of title, summary and body: finds what seg
 
 
 INLINE_POSTINGS = 16  # a term in fewer documents keeps its postings in the term table
-POOL_ITEMS = 1_000_000  # postings a writer holds in memory (about 250 MB) before spilling a run
+POOL_ITEMS = 500_000  # postings a worker holds in memory (about 130 MB) before spilling a sorted run
 RUN_BATCH = 50_000  # postings per record of a spilled run
 
 

@@ -15,10 +15,14 @@ log = logging.getLogger(__name__)
 class SourceFile:
     """An article file found in the content folder, with what `stat` says of it."""
 
-    path: Path
+    location: str  # the file's path as found (a Path is made only when asked: 50,000 cost 0.3 s)
     rel: str  # relative to the content folder, "/"-separated
     size: int
     mtime_ns: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 def scan_sources(content_dir: Path) -> dict[str, SourceFile]:
@@ -28,7 +32,7 @@ def scan_sources(content_dir: Path) -> dict[str, SourceFile]:
     per file and no reads: cheap enough to run on 50,000 files every few minutes.
     """
     found: dict[str, SourceFile] = {}
-    pending = [(content_dir, "")]
+    pending: list[tuple[str | Path, str]] = [(content_dir, "")]
     while pending:
         folder, prefix = pending.pop()
         try:
@@ -40,10 +44,8 @@ def scan_sources(content_dir: Path) -> dict[str, SourceFile]:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=True):
-                pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
             elif entry.name.endswith(".md") and entry.name != "_index.md" and entry.is_file():
                 stat = entry.stat()
-                found[prefix + entry.name] = SourceFile(
-                    Path(entry.path), prefix + entry.name, stat.st_size, stat.st_mtime_ns
-                )
+                found[prefix + entry.name] = SourceFile(entry.path, prefix + entry.name, stat.st_size, stat.st_mtime_ns)
     return dict(sorted(found.items()))
