@@ -78,12 +78,7 @@ def assign_ids(config: Config, articles: Sequence[Article]) -> Mapping[str, str]
         ledger[article.source] = {"id": known["id"] if known else entry_id, "hash": article.content_hash}
     # Keep ids of files that are gone: a file that comes back gets its old id again.
     if ledger != before or not ledger_path.exists():
-        # One entry per line, written by json's C encoder (indent= would use its Python one:
-        # most of a second for 50,000 articles).
-        lines = [
-            json.dumps(source, ensure_ascii=False) + ":" + json.dumps(entry, ensure_ascii=False)
-            for source, entry in sorted(ledger.items())
-        ]
-        text = f'{{"version": {LEDGER_VERSION}, "entries": {{\n' + ",\n".join(lines) + "\n}}\n"
-        write_atomic(ledger_path, text.encode())
+        # One call to json's C encoder (indent= would use its Python one: a second at 50,000).
+        payload = {"version": LEDGER_VERSION, "entries": dict(sorted(ledger.items()))}
+        write_atomic(ledger_path, json.dumps(payload, ensure_ascii=False).encode() + b"\n")
     return ids

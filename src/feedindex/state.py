@@ -65,9 +65,10 @@ def decompress_html(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8")
 
 
-def _article(meta: str, html: bytes | None) -> Article:
-    """An Article from the state; without `html` its bodies are empty (metadata only)."""
-    data = json.loads(meta)
+def _article(meta: str | dict[str, Any], html: bytes | None) -> Article:
+    """An Article from the state (its metadata as JSON, or decoded); without `html` its bodies
+    are empty (metadata only)."""
+    data = json.loads(meta) if isinstance(meta, str) else meta
     for name in _DATES:
         data[name] = datetime.fromisoformat(data[name])
     data["tags"], data["categories"] = tuple(data["tags"]), tuple(data["categories"])
@@ -149,7 +150,9 @@ class State:
     def articles(self) -> list[Article]:
         """Every article kept, metadata only (empty bodies): cheap even for 50,000."""
         with closing(self._db.execute("SELECT meta FROM articles")) as rows:
-            return [_article(meta, None) for (meta,) in rows]
+            metas = [meta for (meta,) in rows]
+        # One decoder call for all rows: per-row calls cost a third of the time at 50,000.
+        return [_article(data, None) for data in json.loads("[" + ",".join(metas) + "]")]
 
     def full_articles(self, sources: Iterable[str], text: bool = True) -> dict[str, Article]:
         """The kept articles of `sources` with their HTML (and, with `text`, the plain text)."""
