@@ -275,7 +275,7 @@ class _Build:
         read = self._full if self.full else partial(self._incremental, changed=changed)
         outcome = read(state, scanned, kept)
         for rel, article in outcome.read.items():
-            files[rel] = replace(files[rel], hash=article.content_hash)
+            files[rel] = files[rel]._replace(hash=article.content_hash)
         feeds = self._feeds(outcome)
         with state.transaction():
             state.put_files(files)
