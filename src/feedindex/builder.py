@@ -26,11 +26,10 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,11 +37,11 @@ from . import __version__
 from .analysis import AnalyzerSpec
 from .config import FEED_FILES, Config
 from .errors import ContentError, LockError
-from .model import Article, display_names
-from .sources import SourceFile, scan_sources
+from .model import Article, display_name
+from .sources import Stat, scan_sources
+from .state import utc_key
 
 if TYPE_CHECKING:
-    from .feeds import FeedsReport
     from .state import FileStat, State
 
 log = logging.getLogger(__name__)
@@ -186,6 +185,7 @@ class _Build:
         self.spec = analyzer_spec(config)
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
+        self.parts = 1  # index parts a full build wrote
 
     def run(self) -> BuildReport:
         from .state import open_state
@@ -199,7 +199,7 @@ class _Build:
     # -- stage 2: what changed --
 
     def _needs_full(self, state: State) -> bool:
-        from .index import POINTER
+        from .files import POINTER
 
         site_feeds = [self.config.paths.out / FEED_FILES[kind] for kind in self.config.feeds.formats]
         return (
@@ -211,36 +211,38 @@ class _Build:
         )
 
     def _changes(
-        self, scanned: dict[str, SourceFile], previous: Mapping[str, FileStat]
+        self, state: State, scanned: dict[str, Stat], stored: dict[str, Stat]
     ) -> tuple[dict[str, FileStat], list[str], list[str]]:
-        """The new file table, the sources to read again, the sources gone."""
+        """The file rows to record, the sources to read again (sorted), the sources gone."""
         from .state import FileStat
 
+        if scanned == stored:  # the common case, decided in one comparison
+            return {}, [], []
+        candidates = [rel for rel, stat in scanned.items() if stored.get(rel) != stat]
+        removed = sorted(rel for rel in stored if rel not in scanned)
+        known = state.hashes(candidates) if stored else {}
         files: dict[str, FileStat] = {}
         changed: list[str] = []
-        for rel, source in scanned.items():
-            known = previous.get(rel)
-            if not self.full and known and (known.size, known.mtime_ns) == (source.size, source.mtime_ns):
-                files[rel] = known
+        for rel in candidates:
+            size, mtime_ns = scanned[rel]
+            digest = _hash_file(self.config.paths.content / rel) if rel in known else None
+            if digest is not None and digest == known[rel]:
+                files[rel] = FileStat(size, mtime_ns, digest)  # touched, not changed
                 continue
-            digest = _hash_file(source.path) if known and not self.full else None
-            if digest is not None and known is not None and digest == known.hash:
-                files[rel] = FileStat(source.size, source.mtime_ns, digest)  # touched, not changed
-                continue
-            files[rel] = FileStat(source.size, source.mtime_ns, digest or "")
+            files[rel] = FileStat(size, mtime_ns, digest or "")
             changed.append(rel)
-        removed = [rel for rel in previous if rel not in scanned]
-        return files, changed, removed
+        return files, sorted(changed), removed
 
     # -- stage 4: read --
 
-    def _read(self, scanned: dict[str, SourceFile], changed: Sequence[str]) -> dict[str, Article]:
+    def _read(self, changed: Sequence[str]) -> dict[str, Article]:
         from .content import read_article
 
         read: dict[str, Article] = {}
+        content_dir = self.config.paths.content
         for number, rel in enumerate(changed, 1):
             try:
-                article, notes = read_article(scanned[rel].path, self.config, self.config.paths.content)
+                article, notes = read_article(content_dir / rel, self.config, content_dir)
             except ContentError as error:
                 self.errors.append(error)
             else:
@@ -250,67 +252,15 @@ class _Build:
                 self.progress("reading", number, len(changed))
         return read
 
-    # -- the run --
-
-    def _run(self, state: State) -> BuildReport:
-        self.full = self._needs_full(state)
-        content_dir = self.config.paths.content
-        scanned = scan_sources(content_dir) if content_dir.is_dir() else {}
-        files, changed, removed = self._changes(scanned, {} if self.full else state.files())
-        # Files that failed to read last time and are untouched still fail: say so every run.
-        self.errors = [
-            _error_from_dict(item)
-            for item in (state.get("errors") or [])
-            if item["path"] in scanned and item["path"] not in changed and not self.full
-        ]
-        next_due = state.get("next_due")
-        due = next_due is not None and self.now >= datetime.fromisoformat(next_due)
-        if not self.full and not changed and not removed and not due:
-            return self._report(state, len(scanned))
-        if not content_dir.is_dir():
-            self.errors.append(ContentError(str(content_dir), "paths.content", "content folder does not exist"))
-        kept = {article.source: article for article in state.articles()}
-        for rel in removed:
-            kept.pop(rel, None)
-        read = self._full if self.full else partial(self._incremental, changed=changed)
-        outcome = read(state, scanned, kept)
-        for rel, article in outcome.read.items():
-            files[rel] = files[rel]._replace(hash=article.content_hash)
-        feeds = self._feeds(outcome)
-        with state.transaction():
-            state.put_files(files)
-            for source, article in outcome.read.items():
-                state.put_article(article, outcome.html.get(source))
-            state.drop_articles([source for source in kept if source not in outcome.current] + removed)
-            state.put_feeds(feeds.signatures)
-            scheduled = [a.published for a in outcome.valid if not a.draft and a.published > self.now]
-            state.set("config", config_identity(self.config))
-            state.set("analyzer", self.spec.identity())
-            state.set("next_due", min(scheduled).isoformat() if scheduled else None)
-            state.set("published", sorted(outcome.published_sources))
-            state.set("articles", len(outcome.valid))
-            state.set("errors", [error.as_dict() for error in self.errors])
-            state.set("duplicates", [error.as_dict() for error in outcome.duplicates])
-            state.set("feed_files", len(feeds.paths))
-            state.set("generation", outcome.generation)
-        return self._report(state, len(scanned), changed=len(changed), removed=len(removed), written=feeds.written)
-
-    def _settle(self, state: State, current: dict[str, Article]) -> tuple[list[Article], list[ContentError]]:
-        """Keep last good versions of files that no longer read; resolve duplicate slugs."""
-        from .content import resolve_duplicates
-
-        self.errors = [
-            _kept(error) if error.path in current and error.field != "paths.content" else error for error in self.errors
-        ]
-        return resolve_duplicates(current.values())
-
-    def _full(self, state: State, scanned: dict[str, SourceFile], kept: dict[str, Article]) -> _Outcome:
-        """Read and index everything, in parallel parts (one per core), streaming."""
-        from .index import assemble, new_generation
+    def _read_all(self, scanned: dict[str, Stat]) -> tuple[dict[str, Article], dict[str, bytes], set[str], str]:
+        """Read and index everything, in parallel parts (one per core), streaming: the articles
+        (metadata only), their compressed HTML, the sources indexed, the new generation."""
+        from .index import new_generation
 
         generation = new_generation(self.config.index_dir)
         count = self.config.build.workers or os.cpu_count() or 1
-        chunks = _split(list(scanned.values()), max(1, min(count, len(scanned) // MIN_PART)))
+        paths = [self.config.paths.content / rel for rel in sorted(scanned)]
+        chunks = _split(paths, max(1, min(count, len(paths) // MIN_PART)))
         parts = _run_parts(self.config, self.spec, generation, chunks, self.now, self.progress)
         read: dict[str, Article] = {}
         html: dict[str, bytes] = {}
@@ -321,68 +271,223 @@ class _Build:
             indexed.update(part.indexed)
             self.errors += part.errors
             self.warnings += part.warnings
-        broken = {error.path for error in self.errors}
-        current = {source: article for source, article in kept.items() if source in broken and source in scanned}
-        current.update(read)
-        valid, duplicates = self._settle(state, current)
-        published = [article for article in valid if article.is_published(self.now)]
-        published_sources = {article.source for article in published}
-        missing = sorted(published_sources - indexed)  # last good versions of broken files
-        info = assemble(
-            self.config.index_dir,
-            generation,
-            len(chunks),
-            self.spec,
-            _names(published),
-            remove=sorted(indexed - published_sources),  # duplicates that lost their slug
-            add=[state.full_articles(missing)[source] for source in missing] if missing else [],
-            retention=self.config.index.retention_seconds,
-        )
-        return _Outcome(read, html, current, valid, duplicates, published, info.generation, state)
+        self.parts = len(chunks)
+        return read, html, indexed, generation.name
 
-    def _incremental(
-        self, state: State, scanned: dict[str, SourceFile], kept: dict[str, Article], changed: list[str]
-    ) -> _Outcome:
-        """Read the changed files and update the live index with what changed."""
-        from .index import current_generation, update_index
+    # -- the run --
 
-        read = self._read(scanned, changed)
-        current = {source: article for source, article in kept.items() if source in scanned} | read
-        valid, duplicates = self._settle(state, current)
-        published = [article for article in valid if article.is_published(self.now)]
-        published_sources = {article.source for article in published}
-        was_published = set(state.get("published") or [])
-        remove = sorted((was_published - published_sources) | (was_published & set(read)))
-        add = sorted(published_sources & (set(read) | (published_sources - was_published)))
-        if remove or add:
-            bodies = {source: read[source] for source in add if source in read}
-            bodies.update(state.full_articles([source for source in add if source not in bodies]))
-            generation = update_index(
-                self.config.index_dir,
-                remove,
-                [bodies[source] for source in add],
-                self.spec,
-                _names(published),
-                self.config.index.retention_seconds,
-            ).generation
+    def _run(self, state: State) -> BuildReport:
+        self.full = self._needs_full(state)
+        content_dir = self.config.paths.content
+        scanned = scan_sources(content_dir) if content_dir.is_dir() else {}
+        files, changed, removed = self._changes(state, scanned, {} if self.full else state.stats())
+        # Files that failed to read last time and are untouched still fail: say so every run.
+        self.errors = [
+            _error_from_dict(item)
+            for item in (state.get("errors") or [])
+            if item["path"] in scanned and item["path"] not in changed and not self.full
+        ]
+        next_due = state.get("next_due")
+        due = next_due is not None and self.now >= datetime.fromisoformat(next_due)
+        if not self.full and not changed and not removed and not due:
+            if files:  # touched files: record their new mtimes, so they are not hashed again
+                with state.transaction():
+                    state.put_files(files)
+            return self._report(state, len(scanned))
+        if not content_dir.is_dir():
+            self.errors.append(ContentError(str(content_dir), "paths.content", "content folder does not exist"))
+        if self.full:
+            read, html, indexed, generation = self._read_all(scanned)
         else:
-            generation = current_generation(self.config.index_dir).name
-        return _Outcome(read, {}, current, valid, duplicates, published, generation, state)
+            read, html, indexed, generation = self._read(changed), {}, None, ""
+        with state.transaction():
+            outcome = self._apply(state, scanned, read, html, removed, indexed, generation)
+            for rel, article in read.items():
+                files[rel] = files[rel]._replace(hash=article.content_hash)
+            state.put_files(files, removed, replace_all=self.full)
+            state.put_feeds(outcome.signatures)
+            state.set("config", config_identity(self.config))
+            state.set("analyzer", self.spec.identity())
+            state.set("errors", [error.as_dict() for error in self.errors])
+        return self._report(state, len(scanned), changed=len(changed), removed=len(removed), written=outcome.written)
 
-    def _feeds(self, outcome: _Outcome) -> FeedsReport:
-        from .feeds import write_feeds
+    def _apply(
+        self,
+        state: State,
+        scanned: dict[str, Stat],
+        read: dict[str, Article],
+        html: dict[str, bytes],
+        removed: list[str],
+        indexed: set[str] | None,
+        generation: str,
+    ) -> _Outcome:
+        """Record what was read, decide every article's fate, update the index and the feeds.
+
+        Runs inside the state's transaction, so the queries below see this build's articles;
+        the fates (duplicate, listed) are decided for all articles from a few columns each,
+        and only the articles and feeds they touch are decoded and rendered.
+        """
+        from .content import duplicate_losers
+        from .feeds import scope_key
+
+        before = {("site", "")} | state.scopes_of([*read, *removed])
+        removed_listed = state.listed_among(removed)
+        if indexed is not None:  # a full build: keep only the last good versions of broken files
+            broken = {error.path for error in self.errors} & set(scanned)
+            state.drop_articles([source for source in state.sources() if source not in broken or source in read])
+        state.drop_articles(removed)
+        for source, article in read.items():
+            state.put_article(article, html.get(source))
+
+        listings = state.listings()
+        current = {listing.source for listing in listings}
+        self.errors = [
+            _kept(error) if error.path in current and error.field != "paths.content" else error for error in self.errors
+        ]
+        losers = duplicate_losers(((x.draft, x.published, x.source), x.source, x.slug, x.entry_id) for x in listings)
+        now = utc_key(self.now)
+        listed: set[str] = set()
+        fates: list[tuple[str, str | None, bool, bool]] = []
+        pending: list[str] = []  # dates after now that change what is published: the next due
+        for item in listings:
+            loser = losers.get(item.source)
+            rejected = json.dumps(loser.as_dict(), ensure_ascii=False, sort_keys=True) if loser else None
+            shown = loser is None and not item.draft and item.published <= now
+            if shown:
+                listed.add(item.source)
+                pending += [item.updated] if item.updated > now else []
+            elif loser is None and not item.draft and item.published > now:
+                pending.append(item.published)
+            fate = (rejected, shown, shown and item.updated <= now)
+            if fate != (item.rejected, item.listed, item.updated_shown):
+                fates.append((item.source, *fate))
+        state.set_fates(fates)
+        was_listed = indexed if indexed is not None else {x.source for x in listings if x.listed} | removed_listed
+
+        touched = set(read) | set(removed) | {fate[0] for fate in fates}
+        scopes = before | state.scopes_of(touched - set(removed))
+        previous = state.feeds()
+        missing = {scope_key(name) for name in previous if not (self.config.paths.out / name).is_file()}
+        if indexed is not None:
+            scopes |= state.listed_scopes() | {scope_key(name) for name in previous}
+        scopes |= missing
+        names = self._index_names(state, scopes, full=indexed is not None)
+        generation = self._index(state, read, listed, was_listed, names, indexed, generation)
+        outcome = self._feeds(state, read, html, listed, was_listed, scopes, previous)
+        outcome.generation = generation
+
+        duplicates = sorted(losers.values(), key=lambda error: error.path)
+        state.set("next_due", datetime.fromisoformat(min(pending)).isoformat() if pending else None)
+        state.set("articles", len(listings) - len(losers))
+        state.set("published", len(listed))
+        state.set("duplicates", [error.as_dict() for error in duplicates])
+        state.set("feed_files", len(outcome.signatures))
+        state.set("generation", generation)
+        return outcome
+
+    def _index_names(self, state: State, scopes: set[tuple[str, str]], full: bool) -> dict[str, dict[str, str]]:
+        """slug → display name of every tag and category, for the index (search facets)."""
+        from .index import current_generation, read_meta
+
+        names: dict[str, dict[str, str]] = {"tags": {}, "category": {}}
+        if not full:
+            names.update(read_meta(current_generation(self.config.index_dir)).get("names") or {})
+        for kind, key in (("tag", "tags"), ("category", "category")):
+            slugs = None if full else sorted(slug for scope_kind, slug in scopes if scope_kind == kind)
+            if slugs == []:
+                continue
+            found = {slug: display_name(counts) for slug, counts in state.spellings(kind, slugs).items()}
+            table = {slug: name for slug, name in names[key].items() if slugs is None or slug not in slugs}
+            names[key] = dict(sorted((table | found).items()))
+        return names
+
+    def _index(
+        self,
+        state: State,
+        read: dict[str, Article],
+        listed: set[str],
+        was_listed: set[str],
+        names: dict[str, dict[str, str]],
+        indexed: set[str] | None,
+        generation: str,
+    ) -> str:
+        """Bring the index up to date; the live generation's name."""
+        from .index import assemble, current_generation, update_index
+
+        if indexed is not None:
+            missing = sorted(listed - indexed)  # last good versions of broken files
+            info = assemble(
+                self.config.index_dir,
+                self.config.index_dir / generation,
+                self.parts,
+                self.spec,
+                names,
+                remove=sorted(indexed - listed),  # duplicates that lost their slug
+                add=list(state.full_articles(missing).values()) if missing else [],
+                retention=self.config.index.retention_seconds,
+            )
+            return info.generation
+        remove = (was_listed - listed) | (was_listed & set(read))
+        add = sorted(listed & (set(read) | (listed - was_listed)))
+        if not remove and not add:
+            return current_generation(self.config.index_dir).name
+        bodies = {source: read[source] for source in add if source in read}
+        bodies.update(state.full_articles([source for source in add if source not in bodies]))
+        return update_index(
+            self.config.index_dir,
+            # The added too: a build killed after publishing its index but before recording it
+            # in the state may have indexed them already.
+            sorted(remove | set(add)),
+            [bodies[source] for source in add],
+            self.spec,
+            names,
+            self.config.index.retention_seconds,
+        ).generation
+
+    def _feeds(
+        self,
+        state: State,
+        read: dict[str, Article],
+        html: dict[str, bytes],
+        listed: set[str],
+        was_listed: set[str],
+        scopes: set[tuple[str, str]],
+        previous: dict[str, str],
+    ) -> _Outcome:
+        """Render the feeds of `scopes` again (those whose entries may have changed)."""
+        from .feeds import FeedWriter, Scope, prepare_entries, scope_key
         from .identity import assign_ids
 
-        ids = assign_ids(self.config, outcome.published)
-        return write_feeds(
-            self.config,
-            outcome.published,
-            ids,
-            self.now,
-            load=outcome.bodies,
-            previous=outcome.state.feeds(),
-            force=self.full,
-        )
+        config = self.config
+        known: dict[str, Article] = {source: read[source] for source in listed & set(read)}
+
+        def metadata(sources: Iterable[str]) -> list[Article]:
+            wanted = [source for source in sources if source not in known]
+            known.update(state.metadata(wanted))
+            return [known[source] for source in sources if source in known]
+
+        fresh = listed if self.full else listed & (set(read) | (listed - was_listed))
+        ids = assign_ids(config, metadata(sorted(fresh)), present=listed)
+        outcome = _Outcome(read, html, state)
+        writer = FeedWriter(config, outcome.bodies, previous, force=self.full)
+        wanted = {"tag": config.feeds.per_tag, "category": config.feeds.per_category, "site": True}
+        spellings = {
+            kind: state.spellings(kind, sorted(slug for scope_kind, slug in scopes if scope_kind == kind))
+            for kind in ("tag", "category")
+        }
+        for kind, slug in sorted(scopes):
+            if not wanted[kind] or (kind != "site" and slug not in spellings[kind]):
+                continue  # a scope with no articles left, or feeds of its kind turned off
+            name = display_name(spellings[kind][slug]) if kind != "site" else ""
+            articles = metadata(state.newest(kind, slug, config.feeds.items))
+            writer.write(Scope(kind, name, slug), prepare_entries(config, articles, ids, self.now))  # type: ignore[arg-type]
+        stale = [name for name in previous if scope_key(name) in scopes and name not in writer.signatures]
+        writer.finish(stale)
+        outcome.signatures = {
+            name: signature for name, signature in previous.items() if scope_key(name) not in scopes
+        } | writer.signatures
+        outcome.written = writer.written
+        return outcome
 
     def _report(
         self, state: State, scanned: int, *, changed: int = 0, removed: int = 0, written: int = 0
@@ -391,7 +496,7 @@ class _Build:
         duplicates = [_error_from_dict(item) for item in state.get("duplicates") or []]
         report = BuildReport(
             articles=state.get("articles") or 0,
-            published=len(state.get("published") or []),
+            published=state.get("published") or 0,
             errors=tuple(sorted(self.errors + duplicates, key=lambda e: (e.path, e.field or ""))),
             warnings=tuple(self.warnings),
             feeds=tuple(out / FEED_FILES[kind] for kind in self.config.feeds.formats),
@@ -410,20 +515,14 @@ class _Build:
 
 @dataclass
 class _Outcome:
-    """What reading and indexing produced, for the feeds and the state."""
+    """What the feeds stage wrote, and where full articles for entry contents come from."""
 
     read: dict[str, Article]  # articles read this run (bodies may be empty: see `html`)
     html: dict[str, bytes]  # compressed HTML of `read` articles whose bodies were dropped
-    current: dict[str, Article]  # every article there is: read now, or kept from earlier
-    valid: list[Article]  # current minus duplicates
-    duplicates: list[ContentError]
-    published: list[Article]
-    generation: str
     state: State
-
-    @property
-    def published_sources(self) -> set[str]:
-        return {article.source for article in self.published}
+    signatures: dict[str, str] = field(default_factory=dict)  # every feed file → its signature
+    written: int = 0
+    generation: str = ""
 
     def bodies(self, sources: Sequence[str]) -> dict[str, Article]:
         """Full articles (with HTML) for the feeds: from memory, else from the state."""
@@ -520,20 +619,13 @@ def _run_parts(
         return [future.result() for future in futures]
 
 
-def _split(sources: list[SourceFile], count: int) -> list[list[Path]]:
+def _split(paths: list[Path], count: int) -> list[list[Path]]:
     """`count` parts dealt round-robin in path order, so each part gets the same mix of kinds of
     article (a folder of poems costs more per byte to index than one of manuals) and the parts
     finish together; the same sources always split the same way."""
-    ordered = sorted(sources, key=lambda source: source.path)
-    chunks = [[source.path for source in ordered[start::count]] for start in range(count)]
+    ordered = sorted(paths)
+    chunks = [ordered[start::count] for start in range(count)]
     return [chunk for chunk in chunks if chunk] or [[]]
-
-
-def _names(published: list[Article]) -> dict[str, dict[str, str]]:
-    return {
-        "tags": display_names(tag for article in published for tag in article.tags),
-        "category": display_names(name for article in published for name in article.categories),
-    }
 
 
 def _error_from_dict(item: dict[str, Any]) -> ContentError:

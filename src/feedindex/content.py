@@ -7,7 +7,7 @@ import html
 import logging
 import re
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
@@ -397,38 +397,36 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
 
 def find_sources(content_dir: Path) -> list[Path]:
     """Every article file under `content_dir`, sorted (see `scan_sources`)."""
-    return [source.path for source in scan_sources(content_dir).values()]
+    return [content_dir / rel for rel in sorted(scan_sources(content_dir))]
 
 
-def _drop_duplicates(articles: Iterable[Article]) -> Iterator[Article | ContentError]:
-    """Keep one article per slug and per pinned id: published before drafts, then oldest first."""
-    owners: dict[tuple[str, str], Article] = {}
-    for article in sorted(articles, key=lambda a: (a.draft, a.published, a.source)):
-        keys = [("slug", article.slug)] + ([("id", article.entry_id)] if article.entry_id else [])
-        clash = next(((name, owners[(name, value)]) for name, value in keys if (name, value) in owners), None)
+def duplicate_losers(candidates: Iterable[tuple[Any, str, str, str | None]]) -> dict[str, ContentError]:
+    """The sources that lose their slug or pinned id to another article, with the error to show.
+
+    `candidates` are (order, source, slug, pinned id); the first in `order` keeps a slug or id
+    (published before drafts, then oldest first: order is (draft, published, source)). An
+    article that loses registers neither its slug nor its id.
+    """
+    owners: dict[tuple[str, str], str] = {}
+    losers: dict[str, ContentError] = {}
+    for _, source, slug, entry_id in sorted(candidates, key=lambda candidate: candidate[0]):
+        keys = [("slug", slug)] + ([("id", entry_id)] if entry_id else [])
+        clash = next(((name, value) for name, value in keys if (name, value) in owners), None)
         if clash is not None:
-            name, owner = clash
-            yield ContentError(
-                article.source,
-                name,
-                f"{name} {getattr(owner, 'slug' if name == 'slug' else 'entry_id')!r} "
-                f"is already used by {owner.source}",
-            )
+            name, value = clash
+            losers[source] = ContentError(source, name, f"{name} {value!r} is already used by {owners[clash]}")
             continue
         for key in keys:
-            owners[key] = article
-        yield article
+            owners[key] = source
+    return losers
 
 
 def resolve_duplicates(articles: Iterable[Article]) -> tuple[list[Article], list[ContentError]]:
     """The articles that keep their slug (and pinned id), newest first, and an error for each other."""
-    kept: list[Article] = []
-    errors: list[ContentError] = []
-    for item in _drop_duplicates(articles):
-        if isinstance(item, Article):
-            kept.append(item)
-        else:
-            errors.append(item)
+    articles = list(articles)
+    losers = duplicate_losers(((a.draft, a.published, a.source), a.source, a.slug, a.entry_id) for a in articles)
+    kept = [article for article in articles if article.source not in losers]
+    errors = [losers[article.source] for article in articles if article.source in losers]
     kept.sort(key=lambda a: (a.published, a.source), reverse=True)
     return kept, errors
 

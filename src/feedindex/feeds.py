@@ -210,7 +210,7 @@ def prepare_entries(config: Config, articles: Iterable[Article], ids: Mapping[st
     clean = strip_illegal_chars
     entries = [
         Entry(
-            id=ids.get(article.source) or article.entry_id or article.url,
+            id=article.entry_id or ids.get(article.source) or article.url,
             url=article.url,
             title=clean(article.title),
             summary=clean(article.summary),
@@ -538,6 +538,58 @@ def _stylesheet() -> bytes:
     return resources.files("feedindex").joinpath("data", STYLESHEET).read_bytes()
 
 
+class FeedWriter:
+    """Writes the feed files of one scope after another, atomically, file by file.
+
+    A scope whose signature equals the one in `previous` (from the last build) and whose files
+    exist is not rendered again (unless `force`). Entry contents are loaded with `load` only
+    for the feeds being written.
+    """
+
+    def __init__(
+        self, config: Config, load: Loader, previous: Mapping[str, str] | None = None, force: bool = False
+    ) -> None:
+        self.config = config
+        self.contents = _Contents(config, load)
+        self.previous = previous
+        self.force = force
+        self.paths: list[Path] = []
+        self.signatures: dict[str, str] = {}  # feed file (relative to the output folder) → signature
+        self.written = 0
+
+    def write(self, scope: Scope, entries: Sequence[Entry]) -> None:
+        """The feeds of `scope` from `entries` (newest first; only the newest `feeds.items` count)."""
+        out = self.config.paths.out
+        spec = feed_spec(self.config, scope, entries)
+        signature = spec.signature()
+        complete: FeedSpec | None = None
+        for kind in self.config.feeds.formats:
+            path = out / scope.folder / FEED_FILES[kind]
+            name = path.relative_to(out).as_posix()
+            self.paths.append(path)
+            self.signatures[name] = signature
+            if not self.force and self.previous is not None and self.previous.get(name) == signature and path.is_file():
+                continue
+            complete = complete or replace(spec, entries=self.contents.complete(spec.entries))
+            self.written += write_atomic(path, render_within(complete, kind, self.config.feeds.max_bytes))
+
+    def finish(self, stale: Iterable[str]) -> int:
+        """Write the stylesheet and delete the `stale` feed files (of scopes that are gone, relative
+        to the output folder); the number of files removed."""
+        out = self.config.paths.out
+        if self.config.feeds.stylesheet:
+            self.written += write_atomic(out / STYLESHEET, _stylesheet())
+        return _remove_stale(out, stale)
+
+
+def scope_key(name: str) -> tuple[str, str]:
+    """(kind, slug) of a feed file named relative to the output folder (`tags/ai/rss.xml`)."""
+    parts = name.split("/")
+    if len(parts) == 3 and parts[0] in ("tags", "categories"):
+        return ("tag" if parts[0] == "tags" else "category", parts[1])
+    return ("site", "")
+
+
 def write_feeds(
     config: Config,
     articles: Iterable[Article],
@@ -556,29 +608,12 @@ def write_feeds(
     `previous` that this build does not produce (a tag that disappeared) are removed; nothing
     else is.
     """
-    out = config.paths.out
     by_source = {article.source: article for article in articles}
-    contents = _Contents(config, load or (lambda sources: {source: by_source[source] for source in sources}))
-    paths: list[Path] = []
-    signatures: dict[str, str] = {}
-    written = 0
+    writer = FeedWriter(config, load or (lambda sources: {s: by_source[s] for s in sources}), previous, force)
     for scope, members in group_scopes(config, prepare_entries(config, by_source.values(), ids, now)):
-        spec = feed_spec(config, scope, members)
-        signature = spec.signature()
-        complete: FeedSpec | None = None
-        for kind in config.feeds.formats:
-            path = out / scope.folder / FEED_FILES[kind]
-            name = path.relative_to(out).as_posix()
-            paths.append(path)
-            signatures[name] = signature
-            if not force and previous is not None and previous.get(name) == signature and path.is_file():
-                continue
-            complete = complete or replace(spec, entries=contents.complete(spec.entries))
-            written += write_atomic(path, render_within(complete, kind, config.feeds.max_bytes))
-    if config.feeds.stylesheet:
-        written += write_atomic(out / STYLESHEET, _stylesheet())
-    removed = _remove_stale(out, set(previous or ()) - set(signatures))
-    return FeedsReport(tuple(paths), written, removed, signatures)
+        writer.write(scope, members)
+    removed = writer.finish(set(previous or ()) - set(writer.signatures))
+    return FeedsReport(tuple(writer.paths), writer.written, removed, writer.signatures)
 
 
 def _remove_stale(out: Path, names: Iterable[str]) -> int:

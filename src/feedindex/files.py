@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+POINTER = "CURRENT"  # in the index folder: the name of the live generation (see index.py)
+
 
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write `data` to `path` via a temporary file in the same folder, fsync and rename.

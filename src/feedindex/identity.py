@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -53,32 +53,39 @@ def _read_ledger(path: Path) -> dict[str, dict[str, str]]:
     }
 
 
-def assign_ids(config: Config, articles: Sequence[Article]) -> Mapping[str, str]:
-    """The feed entry id of each article (by source path), recording new ones in the ledger."""
+def assign_ids(
+    config: Config, articles: Sequence[Article], present: Collection[str] | None = None
+) -> Mapping[str, str]:
+    """The ledger's entry id of every article it knows (by source path), after recording ids
+    for `articles` (those new or changed since the last build).
+
+    `present` is every published article's source (default: those of `articles`): a ledger
+    entry whose file is not present offers its id to a moved file with the same content. An
+    article's pinned `id:` wins over the ledger's (see `prepare_entries`); with
+    `feeds.entry_id = "url"` there is no ledger and the map is empty.
+    """
     if config.feeds.entry_id == "url":
-        return {article.source: article.entry_id or article.url for article in articles}
+        return {}
     ledger_path = config.state_dir / LEDGER_NAME
     ledger = _read_ledger(ledger_path)
     before = dict(ledger)
-    present = {article.source for article in articles}
+    present = {article.source for article in articles} if present is None else present
     # Ledger entries whose file is gone, by content hash: a moved file inherits its id.
     moved_from = {entry["hash"]: source for source, entry in ledger.items() if source not in present and entry["hash"]}
-    ids: dict[str, str] = {}
     for article in sorted(articles, key=lambda a: a.source):
         known = ledger.get(article.source)
-        if article.entry_id:
-            entry_id = article.entry_id
-        elif known:
+        if known:
             entry_id = known["id"]
+        elif article.entry_id:
+            entry_id = article.entry_id
         elif article.content_hash in moved_from:
             entry_id = ledger[moved_from.pop(article.content_hash)]["id"]
         else:
             entry_id = tag_uri(config.site.base_url, article)
-        ids[article.source] = entry_id
-        ledger[article.source] = {"id": known["id"] if known else entry_id, "hash": article.content_hash}
+        ledger[article.source] = {"id": entry_id, "hash": article.content_hash}
     # Keep ids of files that are gone: a file that comes back gets its old id again.
     if ledger != before or not ledger_path.exists():
         # One call to json's C encoder (indent= would use its Python one: a second at 50,000).
         payload = {"version": LEDGER_VERSION, "entries": dict(sorted(ledger.items()))}
         write_atomic(ledger_path, json.dumps(payload, ensure_ascii=False).encode() + b"\n")
-    return ids
+    return {source: entry["id"] for source, entry in ledger.items()}

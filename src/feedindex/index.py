@@ -40,13 +40,12 @@ from whoosh.writing import PostingPool
 
 from .analysis import INDEX_SCHEMA, AnalyzerSpec, bigram_analyzer, chinese_analyzer, index_terms, words
 from .errors import SearchIndexError
-from .files import write_atomic
+from .files import POINTER, write_atomic
 from .model import Article, display_names, slugify
 from .suggest import TABLE_FILE, build_table, load_table, update_table, write_table
 
 log = logging.getLogger(__name__)
 
-POINTER = "CURRENT"
 MAIN_INDEX = "MAIN"  # Whoosh's default index name: what open_dir opens
 META = "feedindex.json"
 _GENERATION = re.compile(r"^g(\d{6,})$")

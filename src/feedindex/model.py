@@ -55,7 +55,13 @@ def display_names(names: Iterable[str]) -> dict[str, str]:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for name in names:
         spellings[slugify(name)][name] += 1
-    return {slug: min(counts.items(), key=lambda item: (-item[1], item[0]))[0] for slug, counts in spellings.items()}
+    return {slug: display_name(counts) for slug, counts in spellings.items()}
+
+
+def display_name(spellings: Counter[str]) -> str:
+    """The spelling to show of a name spelt in several ways: the most used, ties to the first
+    in sort order."""
+    return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
 @dataclass(frozen=True)

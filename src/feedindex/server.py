@@ -29,7 +29,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from . import __version__
 from .config import FEED_FILES, Config, load_config
 from .errors import QueryError, SearchIndexError
-from .index import POINTER, current_generation, read_meta
+from .files import POINTER
+from .index import current_generation, read_meta
 from .page import render_page
 from .query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, Filters, Searcher, SearchResult
 

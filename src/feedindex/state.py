@@ -9,39 +9,78 @@ signature of what it was rendered from; and the identities of the configuration 
 
 from __future__ import annotations
 
+import builtins
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import fields, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .model import Article
+from .model import Article, slugify, strip_illegal_chars
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 STATE_FILE = "state.sqlite"
 
+# `articles` holds every article that read (its last good version), with the columns a build
+# decides on without decoding the metadata: the slug and pinned id (duplicates), draft and
+# dates (scheduling), `rejected` (the duplicate error, or NULL), `listed` (in the index and
+# feeds since the last build) and `updated_shown` (its feed entries show its `updated` date,
+# which was not yet due when it was in the future). `names` holds each article's tags and categories by slug, so a
+# feed's newest entries are one indexed query and a small build decodes only what it shows.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS articles (source TEXT PRIMARY KEY, meta TEXT NOT NULL, html BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    source TEXT PRIMARY KEY, meta TEXT NOT NULL, html BLOB NOT NULL, slug TEXT NOT NULL, entry_id TEXT,
+    draft INTEGER NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, rejected TEXT,
+    listed INTEGER NOT NULL DEFAULT 0, updated_shown INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS articles_listed ON articles (listed, published, source);
+CREATE TABLE IF NOT EXISTS names (
+    source TEXT NOT NULL, kind TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (source, kind, slug)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS names_scope ON names (kind, slug);
 CREATE TABLE IF NOT EXISTS feeds (path TEXT PRIMARY KEY, signature TEXT NOT NULL);
 """
+_TABLES = ("meta", "files", "articles", "names", "feeds")
 _DATES = ("published", "updated")
 _BODIES = ("body_html", "body_text")
+_IN_BATCH = 500  # sources per `IN (...)` query (SQLite allows 32,766 variables; small is enough)
+
+
+def utc_key(moment: datetime) -> str:
+    """A moment as fixed-width UTC ISO 8601 text: sorts as the moments do, parses back."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class FileStat(NamedTuple):
-    """A source file as the last build saw it (a named tuple: 50,000 are made on every build)."""
+    """A source file as the last build saw it."""
 
     size: int
     mtime_ns: int
     hash: str
+
+
+class Listing(NamedTuple):
+    """What a build decides an article's fate on, without decoding its metadata."""
+
+    source: str
+    slug: str
+    entry_id: str | None
+    draft: bool
+    published: str  # utc_key
+    updated: str  # utc_key
+    rejected: str | None  # the duplicate error as JSON, or None
+    listed: bool
+    updated_shown: bool
 
 
 def _meta_json(article: Article) -> str:
@@ -75,6 +114,30 @@ def _article(meta: str | dict[str, Any], html: bytes | None) -> Article:
     return Article(**data, body_html=body_html, body_text="")
 
 
+def scope_names(article: Article) -> Iterator[tuple[str, str, str]]:
+    """(kind, slug, name) of each tag and category of `article`, as its feeds group them: names
+    cleaned of characters XML cannot carry, one per slug (the first spelling in the article)."""
+    for kind, names in (("tag", article.tags), ("category", article.categories)):
+        seen: set[str] = set()
+        for name in names:
+            clean = strip_illegal_chars(name)
+            slug = slugify(clean)
+            if slug not in seen:
+                seen.add(slug)
+                yield kind, slug, clean
+
+
+def _batches(items: Iterable[str]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == _IN_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class State:
     """An open state database. Changes are made inside `transaction()` and land all at once."""
 
@@ -96,7 +159,7 @@ class State:
 
     def _reset(self) -> None:
         with self.transaction():
-            for table in ("meta", "files", "articles", "feeds"):
+            for table in _TABLES:
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
@@ -131,27 +194,71 @@ class State:
 
     # -- files --
 
-    def files(self) -> dict[str, FileStat]:
-        """Every source file of the last build."""
-        return {
-            path: FileStat(size, mtime, digest) for path, size, mtime, digest in self._db.execute("SELECT * FROM files")
-        }
+    def stats(self) -> dict[str, tuple[int, int]]:
+        """(size, mtime_ns) of every source file of the last build, by path: compared whole with
+        a scan of the content folder, so a build with nothing to do costs one dict comparison."""
+        return {path: (size, mtime) for path, size, mtime in self._db.execute("SELECT path, size, mtime_ns FROM files")}
 
-    def put_files(self, files: dict[str, FileStat]) -> None:
-        """Replace the file table."""
-        self._db.execute("DELETE FROM files")
+    def hashes(self, paths: Iterable[str]) -> dict[str, str]:
+        """The content hash the last build recorded for each of `paths` it knew."""
+        found: dict[str, str] = {}
+        for batch in _batches(paths):
+            marks = ",".join("?" * len(batch))
+            found.update(self._db.execute(f"SELECT path, hash FROM files WHERE path IN ({marks})", batch))
+        return found
+
+    def put_files(self, files: Mapping[str, FileStat], removed: Iterable[str] = (), replace_all: bool = False) -> None:
+        """Record `files` (replacing the whole table with `replace_all`) and forget `removed`."""
+        if replace_all:
+            self._db.execute("DELETE FROM files")
+        self._db.executemany("DELETE FROM files WHERE path = ?", ((path,) for path in removed))
         self._db.executemany(
-            "INSERT INTO files VALUES (?, ?, ?, ?)", ((p, s.size, s.mtime_ns, s.hash) for p, s in files.items())
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)",
+            ((p, s.size, s.mtime_ns, s.hash) for p, s in files.items()),
         )
 
     # -- articles --
 
-    def articles(self) -> list[Article]:
-        """Every article kept, metadata only (empty bodies): cheap even for 50,000."""
-        with closing(self._db.execute("SELECT meta FROM articles")) as rows:
-            metas = [meta for (meta,) in rows]
-        # One decoder call for all rows: per-row calls cost a third of the time at 50,000.
-        return [_article(data, None) for data in json.loads("[" + ",".join(metas) + "]")]
+    def sources(self) -> list[str]:
+        """Every article kept."""
+        return [source for (source,) in self._db.execute("SELECT source FROM articles")]
+
+    def listings(self) -> list[Listing]:
+        """Every article kept, as the few columns that decide its fate."""
+        rows = self._db.execute(
+            "SELECT source, slug, entry_id, draft, published, updated, rejected, listed, updated_shown FROM articles"
+        )
+        return [
+            Listing(s, slug, i, bool(d), p, u, r, bool(lst), bool(shown)) for s, slug, i, d, p, u, r, lst, shown in rows
+        ]
+
+    def listed_among(self, sources: Iterable[str]) -> builtins.set[str]:
+        """Those of `sources` that the last build listed (indexed and in the feeds)."""
+        found: builtins.set[str] = set()
+        for batch in _batches(sources):
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT source FROM articles WHERE listed = 1 AND source IN ({marks})"
+            found.update(source for (source,) in self._db.execute(query, batch))
+        return found
+
+    def set_fates(self, fates: Iterable[tuple[str, str | None, bool, bool]]) -> None:
+        """Record (source, rejected, listed, updated_shown) decided by a build."""
+        self._db.executemany(
+            "UPDATE articles SET rejected = ?, listed = ?, updated_shown = ? WHERE source = ?",
+            ((rejected, int(listed), int(shown), source) for source, rejected, listed, shown in fates),
+        )
+
+    def metadata(self, sources: Iterable[str]) -> dict[str, Article]:
+        """The kept articles of `sources`, metadata only (empty bodies)."""
+        found: dict[str, Article] = {}
+        for batch in _batches(sources):
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(f"SELECT source, meta FROM articles WHERE source IN ({marks})", batch).fetchall()
+            if rows:
+                # One decoder call for all rows: per-row calls cost a third more.
+                decoded = json.loads("[" + ",".join(meta for _, meta in rows) + "]")
+                found.update((source, _article(data, None)) for (source, _), data in zip(rows, decoded, strict=True))
+        return found
 
     def full_articles(self, sources: Iterable[str], text: bool = True) -> dict[str, Article]:
         """The kept articles of `sources` with their HTML (and, with `text`, the plain text)."""
@@ -166,15 +273,84 @@ class State:
         return found
 
     def put_article(self, article: Article, html: bytes | None = None) -> None:
-        """Keep `article` (its last good version); `html` is its body already compressed."""
+        """Keep `article` (its last good version); `html` is its body already compressed. Its
+        fate (rejected, listed, updated_shown) is carried over from the version it replaces."""
         html = html if html is not None else compress_html(article.body_html)
+        query = "SELECT rejected, listed, updated_shown FROM articles WHERE source = ?"
+        rejected, listed, shown = self._db.execute(query, (article.source,)).fetchone() or (None, 0, 0)
         self._db.execute(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)", (article.source, _meta_json(article), html)
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.source,
+                _meta_json(article),
+                html,
+                article.slug,
+                article.entry_id,
+                int(article.draft),
+                utc_key(article.published),
+                utc_key(article.updated),
+                rejected,
+                listed,
+                shown,
+            ),
+        )
+        self._db.execute("DELETE FROM names WHERE source = ?", (article.source,))
+        self._db.executemany(
+            "INSERT INTO names VALUES (?, ?, ?, ?)",
+            ((article.source, kind, slug, name) for kind, slug, name in scope_names(article)),
         )
 
     def drop_articles(self, sources: Iterable[str]) -> None:
         """Forget the articles of `sources`."""
-        self._db.executemany("DELETE FROM articles WHERE source = ?", ((source,) for source in sources))
+        for batch in _batches(sources):
+            marks = ",".join("?" * len(batch))
+            self._db.execute(f"DELETE FROM articles WHERE source IN ({marks})", batch)
+            self._db.execute(f"DELETE FROM names WHERE source IN ({marks})", batch)
+
+    # -- scopes: the site, each tag, each category --
+
+    def scopes_of(self, sources: Iterable[str]) -> builtins.set[tuple[str, str]]:
+        """(kind, slug) of every tag and category the articles of `sources` have."""
+        found: builtins.set[tuple[str, str]] = set()
+        for batch in _batches(sources):
+            marks = ",".join("?" * len(batch))
+            found.update(self._db.execute(f"SELECT kind, slug FROM names WHERE source IN ({marks})", batch))
+        return found
+
+    def listed_scopes(self) -> builtins.set[tuple[str, str]]:
+        """(kind, slug) of every tag and category of a listed article."""
+        rows = self._db.execute(
+            "SELECT DISTINCT n.kind, n.slug FROM names n JOIN articles a ON a.source = n.source WHERE a.listed = 1"
+        )
+        return set(rows)
+
+    def newest(self, kind: str, slug: str, limit: int) -> list[str]:
+        """The `limit` newest listed articles of a scope ("site", or a tag or category slug)."""
+        if kind == "site":
+            query = "SELECT source FROM articles WHERE listed = 1 ORDER BY published DESC, source DESC LIMIT ?"
+            rows = self._db.execute(query, (limit,))
+        else:
+            query = (
+                "SELECT a.source FROM names n JOIN articles a ON a.source = n.source "
+                "WHERE n.kind = ? AND n.slug = ? AND a.listed = 1 ORDER BY a.published DESC, a.source DESC LIMIT ?"
+            )
+            rows = self._db.execute(query, (kind, slug, limit))
+        return [source for (source,) in rows]
+
+    def spellings(self, kind: str, slugs: Iterable[str] | None = None) -> dict[str, Counter[str]]:
+        """slug → how many listed articles spell its name each way (every slug, or `slugs`)."""
+        query = (
+            "SELECT n.slug, n.name, COUNT(*) FROM names n JOIN articles a ON a.source = n.source "
+            "WHERE a.listed = 1 AND n.kind = ?"
+        )
+        counts: dict[str, Counter[str]] = {}
+        batches = [None] if slugs is None else list(_batches(slugs))
+        for batch in batches:
+            marks = "" if batch is None else f" AND n.slug IN ({','.join('?' * len(batch))})"
+            rows = self._db.execute(f"{query}{marks} GROUP BY n.slug, n.name", [kind, *(batch or [])])
+            for slug, name, count in rows:
+                counts.setdefault(slug, Counter())[name] = count
+        return counts
 
     # -- feeds --
 
