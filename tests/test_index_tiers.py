@@ -124,6 +124,18 @@ def test_a_small_segment_whose_documents_are_all_removed_is_dropped(tmp_path: Pa
     assert found(index_dir, LATIN[51 % 7]) == {f"a{n}" for n in range(51) if n % 7 == 51 % 7}
 
 
+def test_a_full_merge_leaves_no_files_of_the_merged_segments(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    write_index(index_dir, [make_article(number) for number in range(20)], SPEC, NAMES, retention=0)
+    removed = [make_article(number).source for number in range(6)]  # past MAX_DELETED_SHARE: all merged
+    update_index(index_dir, removed, [make_article(20)], SPEC, NAMES, retention=0)
+    (only,) = segments(index_dir)
+    files = [path.name for path in current_generation(index_dir).iterdir()]
+    segment_files = [name for name in files if not name.startswith("_") and name.endswith((".trm", ".pst", ".col"))]
+    assert segment_files and all(name.startswith(f"{only}.") for name in segment_files), files
+    assert found(index_dir, LATIN[0]) == {f"a{n}" for n in range(6, 21) if n % 7 == 0}
+
+
 @pytest.mark.parametrize(
     ("new", "sizes", "merged"),
     [

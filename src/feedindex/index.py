@@ -50,6 +50,7 @@ POINTER = "CURRENT"
 MAIN_INDEX = "MAIN"  # Whoosh's default index name: what open_dir opens
 META = "feedindex.json"
 _GENERATION = re.compile(r"^g(\d{6,})$")
+_SEGMENT_FILE = re.compile(r"^([A-Za-z0-9]+_[0-9a-z]+)\.")  # MAIN_<id>.trm → MAIN_<id>
 RETIRED = "retired.json"  # when each replaced generation stopped being the live one
 RETENTION_SECONDS = 300.0  # how long a replaced generation stays for readers that just opened it
 MAX_DELETED_SHARE = 0.2
@@ -427,9 +428,24 @@ def update_index(
         deleted_too_many = writer.deleted_count() > MAX_DELETED_SHARE * max(1, stored)
         optimize = deleted_too_many or stored - base > MAX_DELTA_SHARE * max(1, base)
         writer.commit(optimize=optimize, mergetype=None if optimize else _merge_tiers)
+    _remove_unlisted_segments(generation)
     with ix.reader() as reader:
         table = build_table(reader) if optimize else update_table(load_table(live), reader, new_terms)
     return _publish(index_dir, generation, ix, spec, names, table, retention)
+
+
+def _remove_unlisted_segments(generation: Path) -> None:
+    """Delete the files of segments that the generation's table of contents no longer lists.
+
+    Whoosh removes merged segments named after the index being written (MAIN_...), not the parts'
+    (P0_..., P1_...): after a full merge these stayed, and the hard links of every later update
+    carried them (most of the index's size) into each new generation until the next full build.
+    """
+    listed = {segment.segment_id() for segment in TOC.read(FileStorage(str(generation)), MAIN_INDEX).segments}
+    for path in generation.iterdir():
+        match = _SEGMENT_FILE.match(path.name)
+        if match and match.group(1) not in listed:
+            path.unlink()
 
 
 def _base_segments(segments: list[Any]) -> list[Any]:
