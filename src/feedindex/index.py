@@ -49,11 +49,14 @@ log = logging.getLogger(__name__)
 MAIN_INDEX = "MAIN"  # Whoosh's default index name: what open_dir opens
 META = "feedindex.json"
 _GENERATION = re.compile(r"^g(\d{6,})$")
+_SEGMENT_FILE = re.compile(r"^([A-Za-z0-9]+_[0-9a-z]+)\.")  # MAIN_<id>.trm → MAIN_<id>
 RETIRED = "retired.json"  # when each replaced generation stopped being the live one
 RETENTION_SECONDS = 300.0  # how long a replaced generation stays for readers that just opened it
 MAX_DELETED_SHARE = 0.2
 MAX_DELTA_SHARE = 0.2
 BASE_SHARE = 0.1  # a segment with this share of all documents is a base segment, never merged small
+TIER_FACTOR = 8  # small segments fall in size classes of 1-7, 8-63, 64-511, ... live documents
+TIER_SEGMENTS = 4  # this many small segments of one class (the new one included) are merged into one
 
 # Query-time field weights (applied by search, so they can be tuned without re-indexing): a word
 # in the title counts most, then tags, then the summary, then the body.
@@ -416,34 +419,85 @@ def update_index(
             writer.cancel()
             raise
         # Every segment costs each query a set of matchers, so the index keeps few: the base
-        # segments of the last full build and one delta segment that absorbs every change
-        # (rewriting only the delta). When the delta or the deleted documents grow past a share
-        # of the base, all is merged into one.
+        # segments of the last full build, and small segments merged in tiers (see
+        # `_merge_tiers`), so an update costs about what it changes. When the small segments or
+        # the deleted documents grow past a share of the base, all is merged into one.
         stored = sum(segment.doc_count_all() for segment in writer.segments)
-        base = sum(s.doc_count_all() for s in writer.segments if s.doc_count_all() >= BASE_SHARE * stored)
+        base = sum(segment.doc_count_all() for segment in _base_segments(writer.segments))
         deleted_too_many = writer.deleted_count() > MAX_DELETED_SHARE * max(1, stored)
         optimize = deleted_too_many or stored - base > MAX_DELTA_SHARE * max(1, base)
-        writer.commit(optimize=optimize, mergetype=None if optimize else _merge_into_delta)
+        writer.commit(optimize=optimize, mergetype=None if optimize else _merge_tiers)
+    _remove_unlisted_segments(generation)
     with ix.reader() as reader:
         table = build_table(reader) if optimize else update_table(load_table(live), reader, new_terms)
     return _publish(index_dir, generation, ix, spec, names, table, retention)
 
 
-def _merge_into_delta(writer: Any, segments: list[Any]) -> list[Any]:
-    """Whoosh merge policy: the base segments (the parts of the last full build) stay; every small
-    segment is merged into the one being written."""
+def _remove_unlisted_segments(generation: Path) -> None:
+    """Delete the files of segments that the generation's table of contents no longer lists.
+
+    Whoosh removes merged segments named after the index being written (MAIN_...), not the parts'
+    (P0_..., P1_...): after a full merge these stayed, and the hard links of every later update
+    carried them (most of the index's size) into each new generation until the next full build.
+    """
+    listed = {segment.segment_id() for segment in TOC.read(FileStorage(str(generation)), MAIN_INDEX).segments}
+    for path in generation.iterdir():
+        match = _SEGMENT_FILE.match(path.name)
+        if match and match.group(1) not in listed:
+            path.unlink()
+
+
+def _base_segments(segments: list[Any]) -> list[Any]:
+    """The segments holding at least BASE_SHARE of all stored documents (the parts of a full build)."""
+    stored = sum(segment.doc_count_all() for segment in segments)
+    return [segment for segment in segments if segment.doc_count_all() >= BASE_SHARE * stored]
+
+
+def _size_class(documents: int) -> int:
+    """The tier of a small segment of `documents` live documents: 0 for 1-7, 1 for 8-63, ..."""
+    tier = 0
+    while documents >= TIER_FACTOR:
+        documents //= TIER_FACTOR
+        tier += 1
+    return tier
+
+
+def _tiers_to_merge(new: int, sizes: list[int]) -> set[int]:
+    """Which small segments (their live document counts `sizes`) join the new segment of `new`
+    documents: while the class of the new segment holds TIER_SEGMENTS segments with it, all of
+    them, and again in the class the merged segment lands in.
+
+    So a document is rewritten about once per class it climbs (log base TIER_FACTOR of the
+    small documents), not at every update, and each class keeps fewer than TIER_SEGMENTS
+    segments. Segments of a smaller class than the new one wait for their own class to fill.
+    """
+    chosen: set[int] = set()
+    merged = new
+    while merged:
+        tier = _size_class(merged)
+        same = [i for i, size in enumerate(sizes) if size and i not in chosen and _size_class(size) == tier]
+        if len(same) + 1 < TIER_SEGMENTS:
+            break
+        chosen.update(same)
+        merged += sum(sizes[i] for i in same)
+    return chosen
+
+
+def _merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: the base segments stay; small segments are merged into the one being
+    written as `_tiers_to_merge` says; a small segment with no live document left is dropped."""
     from whoosh.reading import SegmentReader
 
-    total = sum(segment.doc_count_all() for segment in segments)
-    kept = []
-    for segment in segments:
-        if segment.doc_count_all() >= BASE_SHARE * total:
-            kept.append(segment)
-            continue
-        reader = SegmentReader(writer.storage, writer.schema, segment)
+    base = {id(segment) for segment in _base_segments(segments)}
+    small = [segment for segment in segments if id(segment) not in base]
+    chosen = _tiers_to_merge(writer.doc_count(), [segment.doc_count() for segment in small])
+    dropped = {id(segment) for segment in small if not segment.doc_count()}
+    for number in sorted(chosen):
+        reader = SegmentReader(writer.storage, writer.schema, small[number])
         writer.add_reader(reader)
         reader.close()
-    return kept
+        dropped.add(id(small[number]))
+    return [segment for segment in segments if id(segment) not in dropped]
 
 
 def _publish(

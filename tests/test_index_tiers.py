@@ -1,0 +1,152 @@
+"""Incremental index updates merge small segments in tiers: an update costs about what it
+changes (earlier small segments are not rewritten every time) and the index keeps few segments."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+
+from feedindex.analysis import AnalyzerSpec
+from feedindex.index import (
+    BASE_SHARE,
+    MAIN_INDEX,
+    TIER_SEGMENTS,
+    _tiers_to_merge,
+    current_generation,
+    update_index,
+    write_index,
+)
+from feedindex.model import Article
+from feedindex.query import Searcher
+
+SPEC = AnalyzerSpec()
+NAMES: dict[str, dict[str, str]] = {"tags": {}, "category": {}}
+HAN = ("開源", "模型", "搜尋", "索引", "資料", "咖啡", "天氣", "音樂")
+LATIN = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf")
+VERSIONS = ("original", "revised", "amended")
+START = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def make_article(number: int, version: int = 0) -> Article:
+    published = START + timedelta(days=number)
+    text = f"{LATIN[number % 7]} {HAN[number % 8]}{HAN[number // 8 % 8]} {VERSIONS[version]} words"
+    return Article(
+        slug=f"a{number}",
+        title=f"Article {number}",
+        summary="",
+        description="",
+        published=published,
+        updated=published,
+        tags=(),
+        categories=(),
+        image=None,
+        reading_time=None,
+        lang="zh-Hant",
+        draft=False,
+        url=f"https://example.org/a{number}/",
+        body_html="",
+        body_text=text,
+        source=f"a{number}.md",
+        content_hash="",
+    )
+
+
+class SegmentInfo(NamedTuple):
+    name: str
+    stored: int  # documents written, deleted ones included
+    live: int
+
+
+def segments(index_dir: Path) -> dict[str, SegmentInfo]:
+    """The live generation's segments, by name (a rewritten segment gets a new name)."""
+    toc = TOC.read(FileStorage(str(current_generation(index_dir))), MAIN_INDEX)
+    found = [SegmentInfo(s.segment_id(), s.doc_count_all(), s.doc_count()) for s in toc.segments]
+    return {segment.name: segment for segment in found}
+
+
+def found(index_dir: Path, query: str) -> set[str]:
+    with Searcher(index_dir) as searcher:
+        result = searcher.search(query, per_page=100)
+    assert result.total <= 100
+    return {hit.slug for hit in result.hits}
+
+
+def test_small_updates_rewrite_only_small_segments_and_keep_few(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    articles = {number: make_article(number) for number in range(100)}
+    write_index(index_dir, articles.values(), SPEC, NAMES, retention=0)
+    (base,) = segments(index_dir)
+    rewritten = added = 0
+    survived = 0  # small segments that outlived an update unchanged
+    for step in range(1, 19):  # up to 18 small documents: short of the full merge (20 % of the base)
+        before = segments(index_dir)
+        # Odd steps add an article; even steps edit one that lives in the base segment.
+        number, version = (99 + step, 0) if step % 2 else (step, 1)
+        remove = [articles[number].source] if number in articles else []
+        articles[number] = make_article(number, version)
+        update_index(index_dir, remove, [articles[number]], SPEC, NAMES, retention=0)
+        after = segments(index_dir)
+        stored = sum(segment.stored for segment in after.values())
+        (new,) = set(after) - set(before)
+        gone = [before[name] for name in set(before) - set(after)]
+        assert base in after  # the base segment is never rewritten by a small update
+        assert all(segment.stored < BASE_SHARE * stored for segment in gone)
+        assert after[new].live == 1 + sum(segment.live for segment in gone)
+        rewritten += after[new].live - 1
+        added += 1
+        survived += sum(1 for name in before if name in after and name != base)
+        assert len(after) - 1 <= 2 * (TIER_SEGMENTS - 1)  # fewer than TIER_SEGMENTS per size class
+    # Merging all small segments into one at every update (the policy before tiers) rewrote 81.
+    assert rewritten <= 2 * added
+    assert survived >= added
+    fresh = tmp_path / "fresh"
+    write_index(fresh, articles.values(), SPEC, NAMES, retention=0)
+    for query in (*LATIN, *HAN, *VERSIONS, "開源模型", "alpha 咖啡"):
+        assert found(index_dir, query) == found(fresh, query), query
+
+
+def test_a_small_segment_whose_documents_are_all_removed_is_dropped(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    write_index(index_dir, [make_article(number) for number in range(50)], SPEC, NAMES, retention=0)
+    update_index(index_dir, [], [make_article(50)], SPEC, NAMES, retention=0)
+    update_index(index_dir, [], [make_article(51)], SPEC, NAMES, retention=0)
+    before = segments(index_dir)
+    assert sorted(segment.stored for segment in before.values()) == [1, 1, 50]
+    update_index(index_dir, [make_article(51).source], [], SPEC, NAMES, retention=0)
+    after = segments(index_dir)
+    assert set(after) < set(before)  # nothing written, the emptied segment gone
+    assert sorted(segment.stored for segment in after.values()) == [1, 50]
+    assert found(index_dir, LATIN[51 % 7]) == {f"a{n}" for n in range(51) if n % 7 == 51 % 7}
+
+
+def test_a_full_merge_leaves_no_files_of_the_merged_segments(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    write_index(index_dir, [make_article(number) for number in range(20)], SPEC, NAMES, retention=0)
+    removed = [make_article(number).source for number in range(6)]  # past MAX_DELETED_SHARE: all merged
+    update_index(index_dir, removed, [make_article(20)], SPEC, NAMES, retention=0)
+    (only,) = segments(index_dir)
+    files = [path.name for path in current_generation(index_dir).iterdir()]
+    segment_files = [name for name in files if not name.startswith("_") and name.endswith((".trm", ".pst", ".col"))]
+    assert segment_files and all(name.startswith(f"{only}.") for name in segment_files), files
+    assert found(index_dir, LATIN[0]) == {f"a{n}" for n in range(6, 21) if n % 7 == 0}
+
+
+@pytest.mark.parametrize(
+    ("new", "sizes", "merged"),
+    [
+        (1, [1, 1], set()),  # three in the class of 1-7 documents: not yet
+        (1, [1, 1, 1], {0, 1, 2}),  # four: merged into the new segment
+        (10, [80, 10, 10, 10], {1, 2, 3}),  # 40 documents: still the class of 8-63; 80 waits
+        (5, [1, 1, 1, 8, 8, 8], {0, 1, 2, 3, 4, 5}),  # 8 documents climb a class, which is full too
+        (10, [1, 1, 1], set()),  # smaller segments wait for their own class
+        (3, [0, 1, 1], set()),  # an emptied segment does not count (it is dropped, not merged)
+        (0, [1, 1, 1], set()),  # no new documents: nothing is rewritten
+    ],
+)
+def test_which_small_segments_are_merged(new: int, sizes: list[int], merged: set[int]) -> None:
+    assert _tiers_to_merge(new, sizes) == merged
