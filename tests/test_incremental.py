@@ -144,6 +144,24 @@ def test_a_future_post_appears_in_the_first_build_after_its_date(site: Site) -> 
     assert due.full is False and mtimes(site.out)["tags/x/atom.xml"] == before["tags/x/atom.xml"]
 
 
+def test_an_updated_date_in_the_future_shows_from_that_date_on(site: Site) -> None:
+    site.write("b.md", article("Beta", date="2025-02-01", tags=["y"], updated="2026-03-01T09:00:00+08:00"))
+    again(site)
+
+    def updated() -> str:
+        (entry,) = [
+            entry for entry in feedparser.parse((site.out / "atom.xml").read_bytes()).entries if entry.title == "Beta"
+        ]
+        return str(entry.updated)
+
+    assert updated().startswith("2025-02-01")  # held back: the entry shows its publication date
+    assert again(site, datetime(2026, 3, 1, 8, 59, tzinfo=TAIPEI)).feeds_written == 0
+    report = again(site, datetime(2026, 3, 1, 9, 0, tzinfo=TAIPEI))
+    assert report.changed == 0 and report.feeds_written > 0
+    assert updated().startswith("2026-03-01")
+    assert entries(site, "tags/y/atom.xml") == ["Beta"]
+
+
 def test_a_broken_edit_keeps_the_last_good_version(site: Site) -> None:
     site.write("b.md", "---\ntitle: [oops\n---\nbroken\n")
     report = again(site)

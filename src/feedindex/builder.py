@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCK_FILE = "build.lock"
+_NAME_KINDS = ("tag", "category")
 MIN_PART = 100  # a full build uses one worker process per this many articles, up to the workers
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -330,74 +332,68 @@ class _Build:
         from .content import duplicate_losers
         from .feeds import scope_key
 
+        full = indexed is not None
         before = {("site", "")} | state.scopes_of([*read, *removed])
-        removed_listed = state.listed_among(removed)
-        if indexed is not None:  # a full build: keep only the last good versions of broken files
+        was_listed = state.listed_among([*read, *removed])
+        if full:  # keep only the last good versions of broken files
             broken = {error.path for error in self.errors} & set(scanned)
             state.drop_articles([source for source in state.sources() if source not in broken or source in read])
         state.drop_articles(removed)
         for source, article in read.items():
             state.put_article(article, html.get(source))
-
-        listings = state.listings()
-        current = {listing.source for listing in listings}
+        kept = state.kept_among(error.path for error in self.errors)
         self.errors = [
-            _kept(error) if error.path in current and error.field != "paths.content" else error for error in self.errors
+            _kept(error) if error.path in kept and error.field != "paths.content" else error for error in self.errors
         ]
-        losers = duplicate_losers(((x.draft, x.published, x.source), x.source, x.slug, x.entry_id) for x in listings)
+        losers = duplicate_losers(state.candidates())
+        state.reject({source: json.dumps(error.as_dict(), sort_keys=True) for source, error in losers.items()})
         now = utc_key(self.now)
-        listed: set[str] = set()
-        fates: list[tuple[str, str | None, bool, bool]] = []
-        pending: list[str] = []  # dates after now that change what is published: the next due
-        for item in listings:
-            loser = losers.get(item.source)
-            rejected = json.dumps(loser.as_dict(), ensure_ascii=False, sort_keys=True) if loser else None
-            shown = loser is None and not item.draft and item.published <= now
-            if shown:
-                listed.add(item.source)
-                pending += [item.updated] if item.updated > now else []
-            elif loser is None and not item.draft and item.published > now:
-                pending.append(item.published)
-            fate = (rejected, shown, shown and item.updated <= now)
-            if fate != (item.rejected, item.listed, item.updated_shown):
-                fates.append((item.source, *fate))
-        state.set_fates(fates)
-        was_listed = indexed if indexed is not None else {x.source for x in listings if x.listed} | removed_listed
+        fates = state.decide(now)
 
-        touched = set(read) | set(removed) | {fate[0] for fate in fates}
+        if indexed is not None:
+            listed = state.listed()
+            remove, add = indexed - listed, listed - indexed  # duplicates; last good versions
+            fresh = listed
+        else:
+            gone = {fate.source for fate in fates if fate.was_listed and not fate.listed}
+            remove = gone | was_listed
+            add = state.listed_among(read) | {fate.source for fate in fates if fate.listed and not fate.was_listed}
+            fresh = add
+        touched = set(read) | set(removed) | {fate.source for fate in fates}
         scopes = before | state.scopes_of(touched - set(removed))
         previous = state.feeds()
-        missing = {scope_key(name) for name in previous if not (self.config.paths.out / name).is_file()}
-        if indexed is not None:
+        scopes |= {scope_key(name) for name in previous if not (self.config.paths.out / name).is_file()}
+        if full:
             scopes |= state.listed_scopes() | {scope_key(name) for name in previous}
-        scopes |= missing
-        names = self._index_names(state, scopes, full=indexed is not None)
-        generation = self._index(state, read, listed, was_listed, names, indexed, generation)
-        outcome = self._feeds(state, read, html, listed, was_listed, scopes, previous)
+        spellings = {
+            kind: state.spellings(kind, None if full else _slugs(scopes, kind)) for kind in ("tag", "category")
+        }
+        names = self._index_names(spellings, full)
+        generation = self._index(state, read, sorted(remove), sorted(add), names, generation if full else None)
+        outcome = self._feeds(state, read, html, fresh, scopes, spellings, previous)
         outcome.generation = generation
 
-        duplicates = sorted(losers.values(), key=lambda error: error.path)
-        state.set("next_due", datetime.fromisoformat(min(pending)).isoformat() if pending else None)
-        state.set("articles", len(listings) - len(losers))
-        state.set("published", len(listed))
-        state.set("duplicates", [error.as_dict() for error in duplicates])
+        articles, published = state.counts()
+        due = state.next_due(now)
+        state.set("next_due", datetime.fromisoformat(due).isoformat() if due else None)
+        state.set("articles", articles)
+        state.set("published", published)
+        state.set("duplicates", [error.as_dict() for error in sorted(losers.values(), key=lambda e: e.path)])
         state.set("feed_files", len(outcome.signatures))
         state.set("generation", generation)
         return outcome
 
-    def _index_names(self, state: State, scopes: set[tuple[str, str]], full: bool) -> dict[str, dict[str, str]]:
-        """slug → display name of every tag and category, for the index (search facets)."""
+    def _index_names(self, spellings: dict[str, dict[str, Counter[str]]], full: bool) -> dict[str, dict[str, str]]:
+        """slug → display name of every tag and category, for the index (search facets): the
+        live generation's, with those of `spellings` (the scopes this build touched) updated."""
         from .index import current_generation, read_meta
 
         names: dict[str, dict[str, str]] = {"tags": {}, "category": {}}
         if not full:
             names.update(read_meta(current_generation(self.config.index_dir)).get("names") or {})
         for kind, key in (("tag", "tags"), ("category", "category")):
-            slugs = None if full else sorted(slug for scope_kind, slug in scopes if scope_kind == kind)
-            if slugs == []:
-                continue
-            found = {slug: display_name(counts) for slug, counts in state.spellings(kind, slugs).items()}
-            table = {slug: name for slug, name in names[key].items() if slugs is None or slug not in slugs}
+            found = {slug: display_name(counts) for slug, counts in spellings[kind].items() if counts}
+            table = {slug: name for slug, name in names[key].items() if slug not in spellings[kind]}
             names[key] = dict(sorted((table | found).items()))
         return names
 
@@ -405,39 +401,35 @@ class _Build:
         self,
         state: State,
         read: dict[str, Article],
-        listed: set[str],
-        was_listed: set[str],
+        remove: list[str],
+        add: list[str],
         names: dict[str, dict[str, str]],
-        indexed: set[str] | None,
-        generation: str,
+        generation: str | None,
     ) -> str:
-        """Bring the index up to date; the live generation's name."""
+        """Bring the index up to date (join the parts of a full build's `generation`); the live
+        generation's name."""
         from .index import assemble, current_generation, update_index
 
-        if indexed is not None:
-            missing = sorted(listed - indexed)  # last good versions of broken files
-            info = assemble(
+        bodies = {source: read[source] for source in add if source in read and read[source].body_text}
+        bodies.update(state.full_articles([source for source in add if source not in bodies]))
+        if generation is not None:
+            return assemble(
                 self.config.index_dir,
                 self.config.index_dir / generation,
                 self.parts,
                 self.spec,
                 names,
-                remove=sorted(indexed - listed),  # duplicates that lost their slug
-                add=list(state.full_articles(missing).values()) if missing else [],
+                remove=remove,
+                add=[bodies[source] for source in add],
                 retention=self.config.index.retention_seconds,
-            )
-            return info.generation
-        remove = (was_listed - listed) | (was_listed & set(read))
-        add = sorted(listed & (set(read) | (listed - was_listed)))
+            ).generation
         if not remove and not add:
             return current_generation(self.config.index_dir).name
-        bodies = {source: read[source] for source in add if source in read}
-        bodies.update(state.full_articles([source for source in add if source not in bodies]))
         return update_index(
             self.config.index_dir,
             # The added too: a build killed after publishing its index but before recording it
             # in the state may have indexed them already.
-            sorted(remove | set(add)),
+            sorted(set(remove) | set(add)),
             [bodies[source] for source in add],
             self.spec,
             names,
@@ -449,34 +441,30 @@ class _Build:
         state: State,
         read: dict[str, Article],
         html: dict[str, bytes],
-        listed: set[str],
-        was_listed: set[str],
+        fresh: set[str],
         scopes: set[tuple[str, str]],
+        spellings: dict[str, dict[str, Counter[str]]],
         previous: dict[str, str],
     ) -> _Outcome:
-        """Render the feeds of `scopes` again (those whose entries may have changed)."""
+        """Render the feeds of `scopes` again (those whose entries may have changed); `fresh`
+        are the articles listed anew or changed, whose entry ids the ledger records."""
         from .feeds import FeedWriter, Scope, prepare_entries, scope_key
         from .identity import assign_ids
 
         config = self.config
-        known: dict[str, Article] = {source: read[source] for source in listed & set(read)}
+        known: dict[str, Article] = dict(read)
 
         def metadata(sources: Iterable[str]) -> list[Article]:
-            wanted = [source for source in sources if source not in known]
-            known.update(state.metadata(wanted))
+            sources = list(sources)
+            known.update(state.metadata([source for source in sources if source not in known]))
             return [known[source] for source in sources if source in known]
 
-        fresh = listed if self.full else listed & (set(read) | (listed - was_listed))
-        ids = assign_ids(config, metadata(sorted(fresh)), present=listed)
+        ids = assign_ids(config, metadata(sorted(fresh)), present=state.listed())
         outcome = _Outcome(read, html, state)
         writer = FeedWriter(config, outcome.bodies, previous, force=self.full)
         wanted = {"tag": config.feeds.per_tag, "category": config.feeds.per_category, "site": True}
-        spellings = {
-            kind: state.spellings(kind, sorted(slug for scope_kind, slug in scopes if scope_kind == kind))
-            for kind in ("tag", "category")
-        }
         for kind, slug in sorted(scopes):
-            if not wanted[kind] or (kind != "site" and slug not in spellings[kind]):
+            if not wanted[kind] or (kind != "site" and not spellings[kind].get(slug)):
                 continue  # a scope with no articles left, or feeds of its kind turned off
             name = display_name(spellings[kind][slug]) if kind != "site" else ""
             articles = metadata(state.newest(kind, slug, config.feeds.items))
@@ -626,6 +614,10 @@ def _split(paths: list[Path], count: int) -> list[list[Path]]:
     ordered = sorted(paths)
     chunks = [ordered[start::count] for start in range(count)]
     return [chunk for chunk in chunks if chunk] or [[]]
+
+
+def _slugs(scopes: Iterable[tuple[str, str]], kind: str) -> list[str]:
+    return sorted(slug for scope_kind, slug in scopes if scope_kind == kind)
 
 
 def _error_from_dict(item: dict[str, Any]) -> ContentError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -36,7 +36,7 @@ def tag_uri(base_url: str, article: Article) -> str:
 
 def _read_ledger(path: Path) -> dict[str, dict[str, str]]:
     try:
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(path.read_bytes())
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as error:
@@ -46,6 +46,11 @@ def _read_ledger(path: Path) -> dict[str, dict[str, str]]:
     entries = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(entries, dict):
         return {}
+    if all(
+        type(entry) is dict and type(entry.get("id")) is str and type(entry.get("hash")) is str
+        for entry in entries.values()
+    ):
+        return entries  # as written: checked without copying 50,000 entries
     return {
         source: {"id": str(entry["id"]), "hash": str(entry.get("hash", ""))}
         for source, entry in entries.items()
@@ -70,15 +75,17 @@ def assign_ids(
     ledger = _read_ledger(ledger_path)
     before = dict(ledger)
     present = {article.source for article in articles} if present is None else present
-    # Ledger entries whose file is gone, by content hash: a moved file inherits its id.
-    moved_from = {entry["hash"]: source for source, entry in ledger.items() if source not in present and entry["hash"]}
+    moved_from: dict[str, str] | None = None
     for article in sorted(articles, key=lambda a: a.source):
         known = ledger.get(article.source)
+        if known is None and not article.entry_id and moved_from is None:
+            # Ledger entries whose file is gone, by content hash: a moved file inherits its id.
+            moved_from = {e["hash"]: source for source, e in ledger.items() if source not in present and e["hash"]}
         if known:
             entry_id = known["id"]
         elif article.entry_id:
             entry_id = article.entry_id
-        elif article.content_hash in moved_from:
+        elif moved_from and article.content_hash in moved_from:
             entry_id = ledger[moved_from.pop(article.content_hash)]["id"]
         else:
             entry_id = tag_uri(config.site.base_url, article)
@@ -88,4 +95,20 @@ def assign_ids(
         # One call to json's C encoder (indent= would use its Python one: a second at 50,000).
         payload = {"version": LEDGER_VERSION, "entries": dict(sorted(ledger.items()))}
         write_atomic(ledger_path, json.dumps(payload, ensure_ascii=False).encode() + b"\n")
-    return {source: entry["id"] for source, entry in ledger.items()}
+    return _LedgerIds(ledger)
+
+
+class _LedgerIds(Mapping[str, str]):
+    """source → entry id, read from the ledger as asked (no copy of 50,000 entries)."""
+
+    def __init__(self, ledger: dict[str, dict[str, str]]) -> None:
+        self._ledger = ledger
+
+    def __getitem__(self, source: str) -> str:
+        return self._ledger[source]["id"]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ledger)
+
+    def __len__(self) -> int:
+        return len(self._ledger)

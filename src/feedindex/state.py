@@ -14,7 +14,7 @@ import json
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import fields, replace
 from datetime import UTC, datetime
@@ -23,34 +23,40 @@ from typing import Any, NamedTuple
 
 from .model import Article, slugify, strip_illegal_chars
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 STATE_FILE = "state.sqlite"
 
-# `articles` holds every article that read (its last good version), with the columns a build
-# decides on without decoding the metadata: the slug and pinned id (duplicates), draft and
-# dates (scheduling), `rejected` (the duplicate error, or NULL), `listed` (in the index and
-# feeds since the last build) and `updated_shown` (its feed entries show its `updated` date,
-# which was not yet due when it was in the future). `names` holds each article's tags and categories by slug, so a
-# feed's newest entries are one indexed query and a small build decodes only what it shows.
+# `articles` holds every article that read (its last good version) as the few columns a build
+# decides on: the slug and pinned id (duplicates), draft and dates (scheduling), `rejected` (the
+# duplicate error, or NULL), `listed` (in the index and feeds since the last build) and
+# `updated_shown` (its entries show its `updated` date, which was held back while in the
+# future). Its metadata and HTML are in `bodies`, read only for the articles a build shows.
+# `names` holds each article's tags and categories by slug, with copies of `listed` and
+# `published`, so a feed's newest entries and a name's spellings are each one indexed query.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, hash TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS articles (
-    source TEXT PRIMARY KEY, meta TEXT NOT NULL, html BLOB NOT NULL, slug TEXT NOT NULL, entry_id TEXT,
-    draft INTEGER NOT NULL, published TEXT NOT NULL, updated TEXT NOT NULL, rejected TEXT,
+    source TEXT PRIMARY KEY, slug TEXT NOT NULL, entry_id TEXT, draft INTEGER NOT NULL,
+    published TEXT NOT NULL, updated TEXT NOT NULL, rejected TEXT,
     listed INTEGER NOT NULL DEFAULT 0, updated_shown INTEGER NOT NULL DEFAULT 0
-);
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS articles_slug ON articles (slug);
+CREATE INDEX IF NOT EXISTS articles_entry_id ON articles (entry_id) WHERE entry_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS articles_listed ON articles (listed, published, source);
+CREATE TABLE IF NOT EXISTS bodies (source TEXT PRIMARY KEY, meta TEXT NOT NULL, html BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS names (
     source TEXT NOT NULL, kind TEXT NOT NULL, slug TEXT NOT NULL, name TEXT NOT NULL,
+    listed INTEGER NOT NULL, published TEXT NOT NULL,
     PRIMARY KEY (source, kind, slug)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS names_scope ON names (kind, slug);
+CREATE INDEX IF NOT EXISTS names_newest ON names (kind, slug, listed, published, source);
+CREATE INDEX IF NOT EXISTS names_spelling ON names (kind, slug, listed, name);
 CREATE TABLE IF NOT EXISTS feeds (path TEXT PRIMARY KEY, signature TEXT NOT NULL);
 """
-_TABLES = ("meta", "files", "articles", "names", "feeds")
+_TABLES = ("meta", "files", "articles", "bodies", "names", "feeds")
 _DATES = ("published", "updated")
 _BODIES = ("body_html", "body_text")
 _IN_BATCH = 500  # sources per `IN (...)` query (SQLite allows 32,766 variables; small is enough)
@@ -69,17 +75,21 @@ class FileStat(NamedTuple):
     hash: str
 
 
-class Listing(NamedTuple):
-    """What a build decides an article's fate on, without decoding its metadata."""
+class Candidate(NamedTuple):
+    """An article that shares its slug or pinned id with another: (order, source, slug, id)."""
 
+    order: tuple[bool, str, str]  # (draft, published, source): who keeps a slug or id
     source: str
     slug: str
     entry_id: str | None
-    draft: bool
-    published: str  # utc_key
-    updated: str  # utc_key
-    rejected: str | None  # the duplicate error as JSON, or None
-    listed: bool
+
+
+class Fate(NamedTuple):
+    """A change of what a build does with an article."""
+
+    source: str
+    listed: bool  # now
+    was_listed: bool
     updated_shown: bool
 
 
@@ -223,17 +233,69 @@ class State:
         """Every article kept."""
         return [source for (source,) in self._db.execute("SELECT source FROM articles")]
 
-    def listings(self) -> list[Listing]:
-        """Every article kept, as the few columns that decide its fate."""
+    def candidates(self) -> list[Candidate]:
+        """The articles whose slug or pinned id another article has too: the only ones that can
+        lose it (an article whose keys are its own alone keeps them, whatever the others do)."""
         rows = self._db.execute(
-            "SELECT source, slug, entry_id, draft, published, updated, rejected, listed, updated_shown FROM articles"
+            "SELECT draft, published, source, slug, entry_id FROM articles "
+            "WHERE slug IN (SELECT slug FROM articles GROUP BY slug HAVING COUNT(*) > 1) "
+            "OR entry_id IN (SELECT entry_id FROM articles WHERE entry_id IS NOT NULL "
+            "GROUP BY entry_id HAVING COUNT(*) > 1)"
         )
         return [
-            Listing(s, slug, i, bool(d), p, u, r, bool(lst), bool(shown)) for s, slug, i, d, p, u, r, lst, shown in rows
+            Candidate((bool(draft), published, source), source, slug, i) for draft, published, source, slug, i in rows
         ]
 
+    def reject(self, rejected: Mapping[str, str]) -> None:
+        """Record the duplicate errors (source → error as JSON); every other article has none."""
+        current = dict(self._db.execute("SELECT source, rejected FROM articles WHERE rejected IS NOT NULL"))
+        cleared = [(source,) for source in current if source not in rejected]
+        self._db.executemany("UPDATE articles SET rejected = NULL WHERE source = ?", cleared)
+        changed = [(error, source) for source, error in rejected.items() if current.get(source) != error]
+        self._db.executemany("UPDATE articles SET rejected = ? WHERE source = ?", changed)
+
+    def decide(self, now: str) -> list[Fate]:
+        """List the articles that are due (not rejected, not drafts, published by `now`) and no
+        others; the articles whose fate changed."""
+        due = "(rejected IS NULL AND draft = 0 AND published <= :now)"
+        rows = self._db.execute(
+            f"SELECT source, listed, {due}, {due} AND updated <= :now FROM articles "
+            f"WHERE listed != {due} OR updated_shown != ({due} AND updated <= :now)",
+            {"now": now},
+        ).fetchall()
+        fates = [Fate(source, bool(listed), bool(was), bool(shown)) for source, was, listed, shown in rows]
+        self._db.executemany(
+            "UPDATE articles SET listed = ?, updated_shown = ? WHERE source = ?",
+            ((int(fate.listed), int(fate.updated_shown), fate.source) for fate in fates),
+        )
+        self._db.executemany(
+            "UPDATE names SET listed = ? WHERE source = ?", ((int(fate.listed), fate.source) for fate in fates)
+        )
+        return fates
+
+    def rejected(self) -> list[str]:
+        """The duplicate errors (as JSON) of every rejected article."""
+        return [error for (error,) in self._db.execute("SELECT rejected FROM articles WHERE rejected IS NOT NULL")]
+
+    def counts(self) -> tuple[int, int]:
+        """(articles not rejected, articles listed)."""
+        row = self._db.execute("SELECT COUNT(*) - COUNT(rejected), COALESCE(SUM(listed), 0) FROM articles").fetchone()
+        return int(row[0]), int(row[1])
+
+    def next_due(self, now: str) -> str | None:
+        """The first moment after `now` when what is published changes: a scheduled article
+        becomes due, or a listed article's `updated` date (utc_key), or None."""
+        row = self._db.execute(
+            "SELECT MIN(moment) FROM ("
+            "SELECT MIN(published) AS moment FROM articles "
+            "WHERE rejected IS NULL AND draft = 0 AND published > :now "
+            "UNION ALL SELECT MIN(updated) FROM articles WHERE listed = 1 AND updated > :now)",
+            {"now": now},
+        ).fetchone()
+        return row[0] if row else None
+
     def listed_among(self, sources: Iterable[str]) -> builtins.set[str]:
-        """Those of `sources` that the last build listed (indexed and in the feeds)."""
+        """Those of `sources` that are listed (indexed and in the feeds)."""
         found: builtins.set[str] = set()
         for batch in _batches(sources):
             marks = ",".join("?" * len(batch))
@@ -241,19 +303,27 @@ class State:
             found.update(source for (source,) in self._db.execute(query, batch))
         return found
 
-    def set_fates(self, fates: Iterable[tuple[str, str | None, bool, bool]]) -> None:
-        """Record (source, rejected, listed, updated_shown) decided by a build."""
-        self._db.executemany(
-            "UPDATE articles SET rejected = ?, listed = ?, updated_shown = ? WHERE source = ?",
-            ((rejected, int(listed), int(shown), source) for source, rejected, listed, shown in fates),
-        )
+    def kept_among(self, sources: Iterable[str]) -> builtins.set[str]:
+        """Those of `sources` whose article (a last good version) is kept."""
+        found: builtins.set[str] = set()
+        for batch in _batches(sources):
+            marks = ",".join("?" * len(batch))
+            found.update(
+                source
+                for (source,) in self._db.execute(f"SELECT source FROM articles WHERE source IN ({marks})", batch)
+            )
+        return found
+
+    def listed(self) -> builtins.set[str]:
+        """Every listed article."""
+        return {source for (source,) in self._db.execute("SELECT source FROM articles WHERE listed = 1")}
 
     def metadata(self, sources: Iterable[str]) -> dict[str, Article]:
         """The kept articles of `sources`, metadata only (empty bodies)."""
         found: dict[str, Article] = {}
         for batch in _batches(sources):
             marks = ",".join("?" * len(batch))
-            rows = self._db.execute(f"SELECT source, meta FROM articles WHERE source IN ({marks})", batch).fetchall()
+            rows = self._db.execute(f"SELECT source, meta FROM bodies WHERE source IN ({marks})", batch).fetchall()
             if rows:
                 # One decoder call for all rows: per-row calls cost a third more.
                 decoded = json.loads("[" + ",".join(meta for _, meta in rows) + "]")
@@ -266,7 +336,7 @@ class State:
 
         found = {}
         for source in sources:
-            row = self._db.execute("SELECT meta, html FROM articles WHERE source = ?", (source,)).fetchone()
+            row = self._db.execute("SELECT meta, html FROM bodies WHERE source = ?", (source,)).fetchone()
             if row:
                 article = _article(row[0], row[1])
                 found[source] = replace(article, body_text=html_to_text(article.body_html)) if text else article
@@ -274,38 +344,39 @@ class State:
 
     def put_article(self, article: Article, html: bytes | None = None) -> None:
         """Keep `article` (its last good version); `html` is its body already compressed. Its
-        fate (rejected, listed, updated_shown) is carried over from the version it replaces."""
+        fate (rejected, listed, updated_shown) is carried over from the version it replaces,
+        until `reject` and `decide` settle it."""
         html = html if html is not None else compress_html(article.body_html)
         query = "SELECT rejected, listed, updated_shown FROM articles WHERE source = ?"
         rejected, listed, shown = self._db.execute(query, (article.source,)).fetchone() or (None, 0, 0)
+        published = utc_key(article.published)
         self._db.execute(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.source,
-                _meta_json(article),
-                html,
                 article.slug,
                 article.entry_id,
                 int(article.draft),
-                utc_key(article.published),
+                published,
                 utc_key(article.updated),
                 rejected,
                 listed,
                 shown,
             ),
         )
+        self._db.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", (article.source, _meta_json(article), html))
         self._db.execute("DELETE FROM names WHERE source = ?", (article.source,))
         self._db.executemany(
-            "INSERT INTO names VALUES (?, ?, ?, ?)",
-            ((article.source, kind, slug, name) for kind, slug, name in scope_names(article)),
+            "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)",
+            ((article.source, kind, slug, name, listed, published) for kind, slug, name in scope_names(article)),
         )
 
     def drop_articles(self, sources: Iterable[str]) -> None:
         """Forget the articles of `sources`."""
         for batch in _batches(sources):
             marks = ",".join("?" * len(batch))
-            self._db.execute(f"DELETE FROM articles WHERE source IN ({marks})", batch)
-            self._db.execute(f"DELETE FROM names WHERE source IN ({marks})", batch)
+            for table in ("articles", "bodies", "names"):
+                self._db.execute(f"DELETE FROM {table} WHERE source IN ({marks})", batch)
 
     # -- scopes: the site, each tag, each category --
 
@@ -319,10 +390,7 @@ class State:
 
     def listed_scopes(self) -> builtins.set[tuple[str, str]]:
         """(kind, slug) of every tag and category of a listed article."""
-        rows = self._db.execute(
-            "SELECT DISTINCT n.kind, n.slug FROM names n JOIN articles a ON a.source = n.source WHERE a.listed = 1"
-        )
-        return set(rows)
+        return set(self._db.execute("SELECT DISTINCT kind, slug FROM names WHERE listed = 1"))
 
     def newest(self, kind: str, slug: str, limit: int) -> list[str]:
         """The `limit` newest listed articles of a scope ("site", or a tag or category slug)."""
@@ -331,25 +399,24 @@ class State:
             rows = self._db.execute(query, (limit,))
         else:
             query = (
-                "SELECT a.source FROM names n JOIN articles a ON a.source = n.source "
-                "WHERE n.kind = ? AND n.slug = ? AND a.listed = 1 ORDER BY a.published DESC, a.source DESC LIMIT ?"
+                "SELECT source FROM names WHERE kind = ? AND slug = ? AND listed = 1 "
+                "ORDER BY published DESC, source DESC LIMIT ?"
             )
             rows = self._db.execute(query, (kind, slug, limit))
         return [source for (source,) in rows]
 
-    def spellings(self, kind: str, slugs: Iterable[str] | None = None) -> dict[str, Counter[str]]:
-        """slug → how many listed articles spell its name each way (every slug, or `slugs`)."""
-        query = (
-            "SELECT n.slug, n.name, COUNT(*) FROM names n JOIN articles a ON a.source = n.source "
-            "WHERE a.listed = 1 AND n.kind = ?"
-        )
-        counts: dict[str, Counter[str]] = {}
-        batches = [None] if slugs is None else list(_batches(slugs))
-        for batch in batches:
-            marks = "" if batch is None else f" AND n.slug IN ({','.join('?' * len(batch))})"
-            rows = self._db.execute(f"{query}{marks} GROUP BY n.slug, n.name", [kind, *(batch or [])])
-            for slug, name, count in rows:
-                counts.setdefault(slug, Counter())[name] = count
+    def spellings(self, kind: str, slugs: Collection[str] | None = None) -> dict[str, Counter[str]]:
+        """slug → how many listed articles spell its name each way (every slug, or `slugs`: those
+        no listed article has map to an empty Counter)."""
+        counts: dict[str, Counter[str]] = {slug: Counter() for slug in slugs or ()}
+        if slugs is None:
+            query = "SELECT slug, name, COUNT(*) FROM names WHERE kind = ? AND listed = 1 GROUP BY slug, name"
+            rows: Iterable[tuple[str, str, int]] = self._db.execute(query, (kind,))
+        else:
+            query = "SELECT name, COUNT(*) FROM names WHERE kind = ? AND slug = ? AND listed = 1 GROUP BY name"
+            rows = ((slug, name, count) for slug in slugs for name, count in self._db.execute(query, (kind, slug)))
+        for slug, name, count in rows:
+            counts.setdefault(slug, Counter())[name] = count
         return counts
 
     # -- feeds --
