@@ -381,3 +381,30 @@ def test_incremental_builds_equal_a_full_build_after_every_random_change(make_si
         assert shown == [(error.path, error.field) for error in full.errors], f"step {step}: {action}"
         assert (incremental.published, incremental.feed_files) == (full.published, full.feed_files)
         shutil.rmtree(fresh)
+
+
+def test_when_the_index_is_due_a_full_merge_the_build_rebuilds_in_parallel_instead(make_site: MakeSite) -> None:
+    """Small segments past a fifth of the base: the next build is a full build on both workers,
+    not Whoosh's one-process merge of the whole index, and the index stays complete."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    from feedindex.index import MAIN_INDEX
+
+    def post(number: int, edit: str = "") -> str:
+        return article(f"Post {number}{edit}", date="2025-01-01", body=f"common words {number}")
+
+    site = make_site({f"p{n:03}.md": post(n) for n in range(200)}, {"build": {"workers": 2}})
+    assert build(site.config(), now=NOW).full  # two parts of 100: the base segments
+    for number in range(20):
+        site.write(f"p{number:03}.md", post(number, " edited"))
+    assert not build(site.config(), now=NOW).full  # 20 small documents: under a fifth of 200
+    for number in range(20, 45):
+        site.write(f"p{number:03}.md", post(number, " edited"))
+    assert build(site.config(), now=NOW).full  # 45 would be over: rebuilt in parallel instead
+    generation = current_generation(site.config().index_dir)
+    names = [segment.segment_id() for segment in TOC.read(FileStorage(str(generation)), MAIN_INDEX).segments]
+    assert sorted(name[:3] for name in names) == ["P0_", "P1_"]  # the parts, not one merged segment
+    assert len(documents(site)) == 200
+    with Searcher(site.config().index_dir) as searcher:
+        assert searcher.search("edited").total == 45

@@ -3,20 +3,27 @@
 The stages, in order:
 
 1. **lock** the output folder (one builder at a time);
-2. **scan** the content folder: one `stat` per file, compared with the last build's state;
+2. **scan** the content folder: one `stat` per file, compared whole with the last build's;
    a file whose size or mtime changed is hashed, and re-read only if its bytes changed;
 3. **no-op**: nothing changed, nothing became due, the configuration and analyzer are the
    same → return at once (jieba, Whoosh and feedgen are never loaded);
-4. **read** the changed articles; a file that no longer reads keeps its last good version;
-5. **index**: a new generation from the live one plus the changes (or from scratch after a
-   configuration or analyzer change, or with `full=True`), switched to atomically;
-6. **feeds**: only the feed files whose entries changed are rendered again, each written to a
-   temporary file and renamed; feeds of vanished tags are removed;
-7. **state**: committed last, in one SQLite transaction.
+4. **read** the changed articles (all of them, in parallel parts, in a full build); a file that
+   no longer reads keeps its last good version;
+5. **decide**, inside the state's transaction: record what was read, then settle which
+   articles are duplicates and which are listed (published) for the whole site in SQL, from a
+   few columns per article, so the cost does not grow with the site;
+6. **index**: a new generation from the live one plus the changes (or from scratch after a
+   configuration or analyzer change, with `full=True`, or when the index is due a full
+   merge), switched to atomically;
+7. **feeds**: only the site, tag and category feeds a changed article belongs to (before or
+   after the change) are looked at, and a feed file is rendered again only when what it shows
+   changed; each is written to a temporary file and renamed; feeds of vanished tags are removed;
+8. **commit** the state's transaction, last.
 
 A build killed at any instant leaves the previous outputs or the new ones (each file is
 replaced atomically; the index switches generation by renaming one pointer) and a state that
-never claims more than is published, so the next build completes the work.
+never claims more than is published (its transaction rolls back), so the next build completes
+the work.
 """
 
 from __future__ import annotations
@@ -235,6 +242,16 @@ class _Build:
             changed.append(rel)
         return files, sorted(changed), removed
 
+    def _workers(self, articles: int) -> int:
+        """How many worker processes a full build of `articles` uses (a part per MIN_PART)."""
+        count = self.config.build.workers or os.cpu_count() or 1
+        return max(1, min(count, articles // MIN_PART))
+
+    def _merge_due(self, changed: int, removed: int) -> bool:
+        from .index import merge_due
+
+        return merge_due(self.config.index_dir, deleting=changed + removed, adding=changed)
+
     # -- stage 4: read --
 
     def _read(self, changed: Sequence[str]) -> dict[str, Article]:
@@ -260,9 +277,8 @@ class _Build:
         from .index import new_generation
 
         generation = new_generation(self.config.index_dir)
-        count = self.config.build.workers or os.cpu_count() or 1
         paths = [self.config.paths.content / rel for rel in sorted(scanned)]
-        chunks = _split(paths, max(1, min(count, len(paths) // MIN_PART)))
+        chunks = _split(paths, self._workers(len(paths)))
         parts = _run_parts(self.config, self.spec, generation, chunks, self.now, self.progress)
         read: dict[str, Article] = {}
         html: dict[str, bytes] = {}
@@ -296,6 +312,12 @@ class _Build:
                 with state.transaction():
                     state.put_files(files)
             return self._report(state, len(scanned))
+        if not self.full and self._workers(len(scanned)) > 1 and self._merge_due(len(changed), len(removed)):
+            # Small segments or deleted documents have grown past their share: rather than let
+            # Whoosh merge the whole index in one process, rebuild it on every core.
+            log.info("the index is due a full merge: building everything again, in parallel")
+            self.full, self.errors = True, []
+            files, changed, removed = self._changes(state, scanned, {})
         if not content_dir.is_dir():
             self.errors.append(ContentError(str(content_dir), "paths.content", "content folder does not exist"))
         if self.full:

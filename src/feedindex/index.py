@@ -433,6 +433,18 @@ def update_index(
     return _publish(index_dir, generation, ix, spec, names, table, retention)
 
 
+def merge_due(index_dir: Path, deleting: int, adding: int) -> bool:
+    """Whether an update deleting and adding about this many documents would merge the whole
+    index into one segment (see `update_index`). Whoosh merges in one process; a builder that
+    asks first can rebuild in parallel instead, in about half the time on two cores.
+    """
+    toc = TOC.read(FileStorage(str(current_generation(index_dir))), MAIN_INDEX)
+    stored: int = sum(segment.doc_count_all() for segment in toc.segments) + adding
+    base: int = sum(segment.doc_count_all() for segment in _base_segments(toc.segments))
+    deleted: int = sum(segment.deleted_count() for segment in toc.segments) + deleting
+    return deleted > MAX_DELETED_SHARE * max(1, stored) or stored - base > MAX_DELTA_SHARE * max(1, base)
+
+
 def _remove_unlisted_segments(generation: Path) -> None:
     """Delete the files of segments that the generation's table of contents no longer lists.
 
