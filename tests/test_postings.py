@@ -29,7 +29,7 @@ from feedindex.index import (
     write_index,
 )
 from feedindex.model import Article
-from feedindex.postings import MergingWriter
+from feedindex.postings import TABLE_CHUNK, MergingWriter, term_entries
 
 HAN = ("開源", "模型", "搜尋", "索引", "資料", "咖啡", "天氣", "音樂")
 LATIN = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf")
@@ -191,3 +191,12 @@ def test_merging_writer_gives_what_whoosh_add_reader_gives(segmented: Path, tmp_
         assert found(ours, field, query) == found(whoosh, field, query)
     assert found(ours, "body", "word190") == ["a190"]
     assert found(ours, "body", "word186") == []
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 100, TABLE_CHUNK])
+def test_term_entries_reads_a_term_table_as_whoosh_does(segmented: Path, chunk: int) -> None:
+    ix = whoosh_index.open_dir(str(segmented))
+    with ix.reader() as reader:
+        for segment_reader in reader.leaf_readers():
+            table = segment_reader[0]._terms._tindex
+            assert list(term_entries(table, chunk)) == list(table.items())

@@ -26,6 +26,8 @@ _TERMINFO_SIZE = W3TermInfo._struct.size  # flags, statistics; then inlined post
 _EXTENT = struct.Struct("!qi")  # where a term's postings start in the postings file, and their length
 _BLOCK_LENGTH = struct.Struct("!i")  # negative for a term's last block
 _FIELD_NUMBER = struct.Struct("!H")
+_ENTRY_LENGTHS = struct.Struct("!ii")  # a term table entry: key length, value length, key, value
+TABLE_CHUNK = 1 << 20  # bytes of a term table read at once
 
 Posting = tuple[str, bytes, int, float, Any]  # field, term, document number, weight, value bytes
 
@@ -55,7 +57,7 @@ def segment_postings(
     deleted = reader.deleted_docs_set
     known = reader.schema
     current_field, field_number, format_ = "", -1, None
-    for key, info in terms._tindex.items():
+    for key, info in term_entries(terms._tindex):
         number = _FIELD_NUMBER.unpack_from(key)[0]
         if number != field_number:
             field_number = number
@@ -70,6 +72,29 @@ def segment_postings(
                 continue
             newdoc = docmap[docnum] if docmap is not None else startdoc + docnum
             yield (current_field, text, newdoc, weight, value)
+
+
+def term_entries(table: Any, chunk: int = TABLE_CHUNK) -> Iterator[tuple[bytes, bytes]]:
+    """(key, value) of each entry of a Whoosh hash file (`HashReader`) in file order, as its
+    `items()`, read `chunk` bytes at a time instead of with three seeks and reads per entry."""
+    dbfile, end = table.dbfile, table.endofdata
+    buffer, at, loaded = b"", 0, table.startofdata  # `loaded`: the file position past `buffer`
+
+    def read(needed: int) -> None:
+        nonlocal buffer, at, loaded
+        more = dbfile.get(loaded, min(max(chunk, needed), end - loaded))
+        buffer, at, loaded = buffer[at:] + more, 0, loaded + len(more)
+
+    while at < len(buffer) or loaded < end:
+        if len(buffer) - at < _ENTRY_LENGTHS.size:
+            read(_ENTRY_LENGTHS.size)
+        keylength, valuelength = _ENTRY_LENGTHS.unpack_from(buffer, at)
+        size = _ENTRY_LENGTHS.size + keylength + valuelength
+        if len(buffer) - at < size:
+            read(size)
+        key = at + _ENTRY_LENGTHS.size
+        yield buffer[key : key + keylength], buffer[key + keylength : at + size]
+        at += size
 
 
 def _term_postings(info: bytes, postfile: Any, format_: Any) -> Iterator[tuple[int, float, Any]]:
