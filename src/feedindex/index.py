@@ -42,6 +42,7 @@ from .analysis import INDEX_SCHEMA, AnalyzerSpec, bigram_analyzer, chinese_analy
 from .errors import SearchIndexError
 from .files import POINTER, write_atomic
 from .model import Article, display_names, slugify
+from .postings import MergingWriter
 from .suggest import TABLE_FILE, build_table, load_table, update_table, write_table
 
 log = logging.getLogger(__name__)
@@ -184,9 +185,10 @@ class _Pool(PostingPool):  # type: ignore[misc]
 
 
 def _writer(ix: Index) -> Any:
-    """A segment writer with feedindex's codec and posting pool. compound=False: Whoosh packs
-    compound segment files in an unstable order, and builds must be reproducible."""
-    writer = ix.writer(compound=False, codec=_Codec())
+    """A segment writer with feedindex's codec and posting pool, merging segments in one pass
+    over their term tables (`MergingWriter`). compound=False: Whoosh packs compound segment
+    files in an unstable order, and builds must be reproducible."""
+    writer = MergingWriter(ix, compound=False, codec=_Codec())
     writer.pool = _Pool(writer)
     return writer
 
