@@ -150,3 +150,39 @@ def test_a_full_merge_leaves_no_files_of_the_merged_segments(tmp_path: Path) -> 
 )
 def test_which_small_segments_are_merged(new: int, sizes: list[int], merged: set[int]) -> None:
     assert _tiers_to_merge(new, sizes) == merged
+
+
+_MERGE_RUN = """
+import hashlib, sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from test_index_tiers import NAMES, SPEC, make_article
+from feedindex.index import current_generation, update_index, write_index
+
+index_dir = Path(sys.argv[1])
+write_index(index_dir, [make_article(number) for number in range(40)], SPEC, NAMES)
+for number in range(6):  # enough one-document updates for a tier merge
+    update_index(index_dir, [f"a{{number}}.md"], [make_article(number, 1)], SPEC, NAMES)
+generation = current_generation(index_dir)
+for path in sorted(generation.iterdir()):
+    print(path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+"""
+
+
+def test_merged_segments_are_byte_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """Whoosh merges a document's stored fields in set order; feedindex stores them in name order,
+    so two runs of the same updates write the same bytes (deploys and caches skip equal files)."""
+    import os
+    import subprocess
+    import sys
+
+    code = _MERGE_RUN.format(tests=str(Path(__file__).parent))
+    listings = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / seed)], env=env, capture_output=True, text=True, check=True
+        )
+        listings.append(done.stdout)
+    assert listings[0] == listings[1]
+    assert len(listings[0].splitlines()) > 10

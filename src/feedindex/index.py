@@ -31,7 +31,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3PostingsWriter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3PerDocWriter, W3PostingsWriter
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, Index
@@ -126,6 +126,20 @@ class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
         return _LENGTHS[raw[docnum]] if docnum < len(raw) else None
 
 
+class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
+    """Whoosh's per-document writer, storing each document's fields in name order: a merge
+    passes them in set order (which varies with PYTHONHASHSEED), so merged segments' bytes
+    would differ between two runs of the same build."""
+
+    def finish_doc(self) -> None:
+        stored = self._storedfields
+        if stored:
+            ordered = sorted(stored.items())
+            stored.clear()
+            stored.update(ordered)
+        super().finish_doc()
+
+
 class _Codec(W3Codec):  # type: ignore[misc]
     """Whoosh's default codec (same files; any Whoosh reads them) with inlined short postings and
     field lengths read once. Whoosh pickles the codec into the table of contents: keep this
@@ -133,6 +147,9 @@ class _Codec(W3Codec):  # type: ignore[misc]
 
     def per_document_reader(self, storage: Any, segment: Any) -> Any:
         return _PerDocReader(storage, segment)
+
+    def per_document_writer(self, storage: Any, segment: Any) -> Any:
+        return _PerDocWriter(self, storage, segment)
 
     def __init__(self) -> None:
         super().__init__(inlinelimit=INLINE_POSTINGS)
