@@ -409,3 +409,23 @@ def test_when_the_index_is_due_a_full_merge_the_build_rebuilds_in_parallel_inste
     assert len(documents(site)) == 200
     with Searcher(site.config().index_dir) as searcher:
         assert searcher.search("edited").total == 45
+
+
+def test_an_older_or_damaged_state_means_one_full_build(site: Site) -> None:
+    """A state written by an earlier feedindex (its own tables, version 1) or damaged beyond
+    reading is started afresh: the next build is full, the one after it incremental again."""
+    import sqlite3
+
+    state_path = site.out / ".feedindex" / "state.sqlite"
+    state_path.unlink()
+    with sqlite3.connect(state_path) as db:  # the version 1 layout: one table for whole articles
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("CREATE TABLE articles (source TEXT PRIMARY KEY, meta TEXT NOT NULL, html BLOB NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('version', '1')")
+    report = again(site)
+    assert report.full and report.changed == 3 and set(documents(site)) == {"a", "b", "c"}
+    assert not again(site).full
+    state_path.write_bytes(b"not a database at all" * 100)
+    assert again(site).full
+    assert entries(site) == ["Gamma", "Beta", "Alpha"]
+    assert again(site).changed == 0
