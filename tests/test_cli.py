@@ -34,7 +34,7 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_build_then_search(site: Site) -> None:
     code, out, _ = run("build")
     assert code == 0
-    assert "2 changed, 0 removed, 0 unchanged, 2 published" in out and "(full build)" in out
+    assert "2 changed, 0 removed, 0 unchanged, 2 published" in out and "(full build: no earlier build)" in out
     code, out, _ = run("search", "通義千問", "--json")
     assert code == 0
     result = json.loads(out)

@@ -180,7 +180,7 @@ def test_a_broken_edit_keeps_the_last_good_version(site: Site) -> None:
 def test_config_and_analyzer_changes_force_a_full_build(site: Site) -> None:
     text = site.config_path.read_text(encoding="utf-8")
     site.config_path.write_text(text.replace('title = "測試站 Test Site"', 'title = "Renamed"'), encoding="utf-8")
-    assert again(site).full
+    assert again(site).full_reason == "configuration changed"
     assert feedparser.parse((site.out / "rss.xml").read_bytes()).feed.title == "Renamed"
     assert not again(site).full
     site.config_path.write_text(  # settings that do not change the outputs cost no rebuild
@@ -192,19 +192,22 @@ def test_config_and_analyzer_changes_force_a_full_build(site: Site) -> None:
     site.config_path.write_text(
         site.config_path.read_text(encoding="utf-8") + '[search]\nuser_dict = "words.txt"\n', encoding="utf-8"
     )
-    assert again(site).full
+    assert again(site).full_reason == "configuration changed"  # the setting itself
     (site.root / "words.txt").write_text("阿法狗 10\n貝塔狗 10\n", encoding="utf-8")
-    assert again(site).full
-    assert not again(site).full
+    assert again(site).full_reason == "analyzer changed"  # the dictionary's words
+    report = again(site)
+    assert not report.full and report.full_reason is None
 
 
 def test_full_flag_and_lost_outputs(site: Site) -> None:
-    assert build(site.config(), now=NOW, full=True).full
+    assert build(site.config(), now=NOW, full=True).full_reason == "asked for with --full"
     (site.out / "rss.xml").unlink()
     (site.out / "atom.xml").unlink()
     (site.out / "feed.json").unlink()
     report = again(site)
-    assert report.full and (site.out / "rss.xml").exists()
+    assert report.full_reason == "site feeds missing" and (site.out / "rss.xml").exists()
+    (site.out / "index" / "CURRENT").unlink()
+    assert again(site).full_reason == "index missing"
 
 
 def test_a_no_op_build_does_not_load_jieba(site: Site) -> None:
@@ -285,7 +288,9 @@ def test_json_report_and_summary(site: Site, monkeypatch: pytest.MonkeyPatch) ->
     assert result.stdout.startswith("0 changed, 0 removed, 4 unchanged, 4 published")
     assert CliRunner().invoke(main, ["build", "--quiet"]).stdout == ""
     result = CliRunner().invoke(main, ["build", "--full", "--json"])
-    assert json.loads(result.stdout)["full"] is True
+    report = json.loads(result.stdout)
+    assert report["full"] is True and report["full_reason"] == "asked for with --full"
+    assert CliRunner().invoke(main, ["build", "--full"]).stdout.rstrip().endswith("(full build: asked for with --full)")
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
@@ -402,7 +407,7 @@ def test_when_the_index_is_due_a_full_merge_the_build_rebuilds_in_parallel_inste
     assert not build(site.config(), now=NOW).full  # 20 small documents: under a fifth of 200
     for number in range(20, 45):
         site.write(f"p{number:03}.md", post(number, " edited"))
-    assert build(site.config(), now=NOW).full  # 45 would be over: rebuilt in parallel instead
+    assert build(site.config(), now=NOW).full_reason == "index due a full merge"  # 45: rebuilt in parallel
     generation = current_generation(site.config().index_dir)
     names = [segment.segment_id() for segment in TOC.read(FileStorage(str(generation)), MAIN_INDEX).segments]
     assert sorted(name[:3] for name in names) == ["P0_", "P1_"]  # the parts, not one merged segment
@@ -423,7 +428,8 @@ def test_an_older_or_damaged_state_means_one_full_build(site: Site) -> None:
         db.execute("CREATE TABLE articles (source TEXT PRIMARY KEY, meta TEXT NOT NULL, html BLOB NOT NULL)")
         db.execute("INSERT INTO meta VALUES ('version', '1')")
     report = again(site)
-    assert report.full and report.changed == 3 and set(documents(site)) == {"a", "b", "c"}
+    assert report.full_reason == "no earlier build" and report.changed == 3
+    assert set(documents(site)) == {"a", "b", "c"}
     assert not again(site).full
     state_path.write_bytes(b"not a database at all" * 100)
     assert again(site).full

@@ -77,6 +77,7 @@ class BuildReport:
     unchanged: int = 0
     full: bool = True  # everything was rebuilt
     feeds_written: int = 0
+    full_reason: str | None = None  # why everything was rebuilt ("configuration changed", ...)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self, relative_to: Path | None = None) -> dict[str, Any]:
@@ -101,12 +102,13 @@ class BuildReport:
             "unchanged": self.unchanged,
             "full": self.full,
             "feeds_written": self.feeds_written,
+            "full_reason": self.full_reason,
             **self.extra,
         }
 
     def summary(self) -> str:
         """One line for the operator: `12 changed, 1 removed, 48,210 unchanged, 0.41 s`."""
-        kind = " (full build)" if self.full else ""
+        kind = (f" (full build: {self.full_reason})" if self.full_reason else " (full build)") if self.full else ""
         rejected = f", {len(self.errors)} rejected" if self.errors else ""
         return (
             f"{self.changed:,} changed, {self.removed:,} removed, {self.unchanged:,} unchanged{rejected}, "
@@ -195,6 +197,7 @@ class _Build:
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
         self.parts = 1  # index parts a full build wrote
+        self.reason: str | None = None  # why everything is rebuilt
 
     def run(self) -> BuildReport:
         from .state import open_state
@@ -207,17 +210,24 @@ class _Build:
 
     # -- stage 2: what changed --
 
-    def _needs_full(self, state: State) -> bool:
+    def _full_reason(self, state: State) -> str | None:
+        """Why this build must rebuild everything, or None when it can be incremental."""
         from .files import POINTER
 
         site_feeds = [self.config.paths.out / FEED_FILES[kind] for kind in self.config.feeds.formats]
-        return (
-            self.full
-            or state.get("config") != config_identity(self.config)
-            or state.get("analyzer") != self.spec.identity()
-            or not (self.config.index_dir / POINTER).is_file()
-            or not all(path.is_file() for path in site_feeds)
-        )
+        if self.full:
+            return "asked for with --full"
+        if state.get("config") is None:
+            return "no earlier build"
+        if state.get("config") != config_identity(self.config):
+            return "configuration changed"
+        if state.get("analyzer") != self.spec.identity():
+            return "analyzer changed"
+        if not (self.config.index_dir / POINTER).is_file():
+            return "index missing"
+        if not all(path.is_file() for path in site_feeds):
+            return "site feeds missing"
+        return None
 
     def _changes(
         self, state: State, scanned: dict[str, Stat], stored: dict[str, Stat]
@@ -295,7 +305,8 @@ class _Build:
     # -- the run --
 
     def _run(self, state: State) -> BuildReport:
-        self.full = self._needs_full(state)
+        self.reason = self._full_reason(state)
+        self.full = self.reason is not None
         content_dir = self.config.paths.content
         scanned = scan_sources(content_dir) if content_dir.is_dir() else {}
         files, changed, removed = self._changes(state, scanned, {} if self.full else state.stats())
@@ -316,7 +327,7 @@ class _Build:
             # Small segments or deleted documents have grown past their share: rather than let
             # Whoosh merge the whole index in one process, rebuild it on every core.
             log.info("the index is due a full merge: building everything again, in parallel")
-            self.full, self.errors = True, []
+            self.full, self.errors, self.reason = True, [], "index due a full merge"
             files, changed, removed = self._changes(state, scanned, {})
         if not content_dir.is_dir():
             self.errors.append(ContentError(str(content_dir), "paths.content", "content folder does not exist"))
@@ -518,6 +529,7 @@ class _Build:
             unchanged=scanned - changed,
             full=self.full,
             feeds_written=written,
+            full_reason=self.reason if self.full else None,
         )
         log.info("%s", report.summary())
         return report
