@@ -383,8 +383,8 @@ class _Build:
         now = utc_key(self.now)
         fates = state.decide(now)
 
+        listed = state.listed()
         if indexed is not None:
-            listed = state.listed()
             remove, add = indexed - listed, listed - indexed  # duplicates; last good versions
             fresh = listed
         else:
@@ -398,12 +398,10 @@ class _Build:
         scopes |= {scope_key(name) for name in previous if not (self.config.paths.out / name).is_file()}
         if full:
             scopes |= state.listed_scopes() | {scope_key(name) for name in previous}
-        spellings = {
-            kind: state.spellings(kind, None if full else _slugs(scopes, kind)) for kind in ("tag", "category")
-        }
+        spellings = {kind: state.spellings(kind, None if full else _slugs(scopes, kind)) for kind in _NAME_KINDS}
         names = self._index_names(spellings, full)
         generation = self._index(state, read, sorted(remove), sorted(add), names, generation if full else None)
-        outcome = self._feeds(state, read, html, fresh, scopes, spellings, previous)
+        outcome = self._feeds(state, read, html, listed, fresh, scopes, spellings, previous)
         outcome.generation = generation
 
         articles, published = state.counts()
@@ -474,6 +472,7 @@ class _Build:
         state: State,
         read: dict[str, Article],
         html: dict[str, bytes],
+        listed: set[str],
         fresh: set[str],
         scopes: set[tuple[str, str]],
         spellings: dict[str, dict[str, Counter[str]]],
@@ -492,7 +491,7 @@ class _Build:
             known.update(state.metadata([source for source in sources if source not in known]))
             return [known[source] for source in sources if source in known]
 
-        ids = assign_ids(config, metadata(sorted(fresh)), present=state.listed())
+        ids = assign_ids(config, metadata(sorted(fresh)), present=listed)
         outcome = _Outcome(read, html, state)
         writer = FeedWriter(config, outcome.bodies, previous, force=self.full)
         wanted = {"tag": config.feeds.per_tag, "category": config.feeds.per_category, "site": True}

@@ -211,11 +211,7 @@ class State:
 
     def hashes(self, paths: Iterable[str]) -> dict[str, str]:
         """The content hash the last build recorded for each of `paths` it knew."""
-        found: dict[str, str] = {}
-        for batch in _batches(paths):
-            marks = ",".join("?" * len(batch))
-            found.update(self._db.execute(f"SELECT path, hash FROM files WHERE path IN ({marks})", batch))
-        return found
+        return dict(self._select_in("SELECT path, hash FROM files WHERE path IN ({marks})", paths))
 
     def put_files(self, files: Mapping[str, FileStat], removed: Iterable[str] = (), replace_all: bool = False) -> None:
         """Record `files` (replacing the whole table with `replace_all`) and forget `removed`."""
@@ -228,6 +224,12 @@ class State:
         )
 
     # -- articles --
+
+    def _select_in(self, query: str, sources: Iterable[str]) -> Iterator[Any]:
+        """The rows of `query` (whose `{marks}` stands for a list of placeholders) for `sources`,
+        asked in batches of _IN_BATCH."""
+        for batch in _batches(sources):
+            yield from self._db.execute(query.format(marks=",".join("?" * len(batch))), batch).fetchall()
 
     def sources(self) -> list[str]:
         """Every article kept."""
@@ -273,10 +275,6 @@ class State:
         )
         return fates
 
-    def rejected(self) -> list[str]:
-        """The duplicate errors (as JSON) of every rejected article."""
-        return [error for (error,) in self._db.execute("SELECT rejected FROM articles WHERE rejected IS NOT NULL")]
-
     def counts(self) -> tuple[int, int]:
         """(articles not rejected, articles listed)."""
         row = self._db.execute("SELECT COUNT(*) - COUNT(rejected), COALESCE(SUM(listed), 0) FROM articles").fetchone()
@@ -296,23 +294,14 @@ class State:
 
     def listed_among(self, sources: Iterable[str]) -> builtins.set[str]:
         """Those of `sources` that are listed (indexed and in the feeds)."""
-        found: builtins.set[str] = set()
-        for batch in _batches(sources):
-            marks = ",".join("?" * len(batch))
-            query = f"SELECT source FROM articles WHERE listed = 1 AND source IN ({marks})"
-            found.update(source for (source,) in self._db.execute(query, batch))
-        return found
+        query = "SELECT source FROM articles WHERE listed = 1 AND source IN ({marks})"
+        return {source for (source,) in self._select_in(query, sources)}
 
     def kept_among(self, sources: Iterable[str]) -> builtins.set[str]:
         """Those of `sources` whose article (a last good version) is kept."""
-        found: builtins.set[str] = set()
-        for batch in _batches(sources):
-            marks = ",".join("?" * len(batch))
-            found.update(
-                source
-                for (source,) in self._db.execute(f"SELECT source FROM articles WHERE source IN ({marks})", batch)
-            )
-        return found
+        return {
+            source for (source,) in self._select_in("SELECT source FROM articles WHERE source IN ({marks})", sources)
+        }
 
     def listed(self) -> builtins.set[str]:
         """Every listed article."""
@@ -320,15 +309,10 @@ class State:
 
     def metadata(self, sources: Iterable[str]) -> dict[str, Article]:
         """The kept articles of `sources`, metadata only (empty bodies)."""
-        found: dict[str, Article] = {}
-        for batch in _batches(sources):
-            marks = ",".join("?" * len(batch))
-            rows = self._db.execute(f"SELECT source, meta FROM bodies WHERE source IN ({marks})", batch).fetchall()
-            if rows:
-                # One decoder call for all rows: per-row calls cost a third more.
-                decoded = json.loads("[" + ",".join(meta for _, meta in rows) + "]")
-                found.update((source, _article(data, None)) for (source, _), data in zip(rows, decoded, strict=True))
-        return found
+        rows = list(self._select_in("SELECT source, meta FROM bodies WHERE source IN ({marks})", sources))
+        # One decoder call for all rows: per-row calls cost a third more.
+        decoded = json.loads("[" + ",".join(meta for _, meta in rows) + "]")
+        return {source: _article(data, None) for (source, _), data in zip(rows, decoded, strict=True)}
 
     def full_articles(self, sources: Iterable[str], text: bool = True) -> dict[str, Article]:
         """The kept articles of `sources` with their HTML (and, with `text`, the plain text)."""
@@ -382,11 +366,7 @@ class State:
 
     def scopes_of(self, sources: Iterable[str]) -> builtins.set[tuple[str, str]]:
         """(kind, slug) of every tag and category the articles of `sources` have."""
-        found: builtins.set[tuple[str, str]] = set()
-        for batch in _batches(sources):
-            marks = ",".join("?" * len(batch))
-            found.update(self._db.execute(f"SELECT kind, slug FROM names WHERE source IN ({marks})", batch))
-        return found
+        return set(self._select_in("SELECT kind, slug FROM names WHERE source IN ({marks})", sources))
 
     def listed_scopes(self) -> builtins.set[tuple[str, str]]:
         """(kind, slug) of every tag and category of a listed article."""
