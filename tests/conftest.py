@@ -6,12 +6,14 @@ import json
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from feedindex.config import Config, load_config
+from feedindex.model import Article
 
 BASE_CONFIG: dict[str, dict[str, Any]] = {
     "site": {
@@ -157,3 +159,28 @@ def serve() -> Any:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def indexed_article(number: int, published: datetime, body_text: str, **fields: Any) -> Article:
+    """An Article as the index takes it (no HTML, no file behind it): `a<number>` at
+    https://example.org/a<number>/ from a<number>.md; `fields` override the rest."""
+    values: dict[str, Any] = {
+        "slug": f"a{number}",
+        "title": f"Article {number}",
+        "summary": "",
+        "description": "",
+        "published": published,
+        "updated": published,
+        "tags": (),
+        "categories": (),
+        "image": None,
+        "reading_time": None,
+        "lang": "zh-Hant",
+        "draft": False,
+        "url": f"https://example.org/a{number}/",
+        "body_html": "",
+        "body_text": body_text,
+        "source": f"a{number}.md",
+        "content_hash": "",
+    }
+    return Article(**(values | fields))

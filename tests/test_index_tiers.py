@@ -11,6 +11,7 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
+from conftest import indexed_article
 from feedindex.analysis import AnalyzerSpec
 from feedindex.index import (
     BASE_SHARE,
@@ -35,25 +36,7 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 def make_article(number: int, version: int = 0) -> Article:
     published = START + timedelta(days=number)
     text = f"{LATIN[number % 7]} {HAN[number % 8]}{HAN[number // 8 % 8]} {VERSIONS[version]} words"
-    return Article(
-        slug=f"a{number}",
-        title=f"Article {number}",
-        summary="",
-        description="",
-        published=published,
-        updated=published,
-        tags=(),
-        categories=(),
-        image=None,
-        reading_time=None,
-        lang="zh-Hant",
-        draft=False,
-        url=f"https://example.org/a{number}/",
-        body_html="",
-        body_text=text,
-        source=f"a{number}.md",
-        content_hash="",
-    )
+    return indexed_article(number, published, text)
 
 
 class SegmentInfo(NamedTuple):

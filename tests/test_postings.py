@@ -17,6 +17,7 @@ from whoosh.qparser import QueryParser
 from whoosh.reading import SegmentReader
 from whoosh.writing import OPTIMIZE, SegmentWriter
 
+from conftest import indexed_article
 from feedindex.analysis import AnalyzerSpec
 from feedindex.index import (
     INLINE_POSTINGS,
@@ -43,24 +44,15 @@ def make_article(number: int) -> Article:
         f"common {LATIN[number % 7]} {LATIN[number % 7]} {HAN[number % 8]}{HAN[number // 8 % 8]} "
         f"word{number} 共同的文字 {'rare' if number % 40 == 0 else 'usual'}"
     )
-    return Article(
-        slug=f"a{number}",
+    return indexed_article(
+        number,
+        published,
+        body,
         title=f"Article {number} {HAN[number % 8]}",
         summary=f"summary {LATIN[number % 5]}",
-        description="",
-        published=published,
-        updated=published,
         tags=(f"tag{number % 3}",),
         categories=(f"cat{number % 2}",),
-        image=None,
-        reading_time=None,
         lang="zh-Hant" if number % 2 else "en",
-        draft=False,
-        url=f"https://example.org/a{number}/",
-        body_html="",
-        body_text=body,
-        source=f"a{number}.md",
-        content_hash="",
     )
 
 
