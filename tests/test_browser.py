@@ -16,6 +16,8 @@ import pytest
 
 from conftest import MakeSite, article
 
+pytestmark = pytest.mark.slow
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",

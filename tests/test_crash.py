@@ -18,12 +18,15 @@ import time
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from conftest import BASE_CONFIG, article, toml_dumps
 from feedindex.builder import build
 from feedindex.config import FEED_FILES, load_config
 from feedindex.index import open_index
 from feedindex.query import Searcher
+
+pytestmark = pytest.mark.slow
 
 SEED = 20261130
 TRIALS = 32

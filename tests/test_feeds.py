@@ -414,6 +414,7 @@ def test_removed_tags_lose_their_feeds_and_nothing_else_is_deleted(make_site: Ma
     assert (site.out / "tags/keep/rss.xml").exists()
 
 
+@pytest.mark.slow
 def test_hostile_site_every_feed_parses_with_the_right_entries(make_site: MakeSite) -> None:
     punctuation = ["!!!", "？？", "///", "...", "&", "<>", "-", "\u3000", "＃", "%%"]
     tags = [f"標籤{n}" for n in range(150)] + [f"tag {n}" for n in range(140)] + punctuation

@@ -68,6 +68,7 @@ def test_a_broken_file_keeps_its_last_good_version_in_a_parallel_full_build(make
         assert [hit.slug for hit in searcher.search("第150號").hits] == ["p150"]
 
 
+@pytest.mark.slow
 def test_jieba_segments_like_rjieba_and_is_part_of_the_index_identity(make_site: MakeSite) -> None:
     site = site_of(make_site)
     build(site.config())

@@ -11,7 +11,11 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+import pytest
+
 from conftest import MakeSite, article
+
+pytestmark = pytest.mark.slow
 
 
 def get_json(url: str) -> tuple[int, Any]:
