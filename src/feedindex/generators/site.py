@@ -414,9 +414,9 @@ def init_from_site(root: Path, config_path: Path | None = None, *, force: bool =
     """
     root = root.resolve()
     target = (config_path or Path.cwd() / CONFIG_NAME).resolve()
+    settings = read_site(root)
     if target.exists() and not force:
         raise ConfigError([ConfigProblem("--config", f"{target} already exists (use --force to replace it)")])
-    settings = read_site(root)
     text = render_toml(settings, target.parent)
     from ..config import config_from_mapping
     from ..files import write_atomic
