@@ -9,6 +9,7 @@ very trees (run by hand: `hugo`, `jekyll build`, and Hexo's own post list).
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -298,3 +299,33 @@ def test_a_post_that_becomes_headless_leaves_the_feeds(tmp_path: Path) -> None:
     assert not report.full and report.errors == ()
     links = {e.find(f"{ATOM}link").get("href") for e in _feed_entries(config.paths.out)}
     assert "https://hugo.example.org/blog/special/moved-here/" not in links and len(links) == 5
+
+
+def test_hexo_front_matter_forms_and_undated_posts(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "_posts/tabs.md": "---\ntitle: Tabs\ndate: 2024-03-24 22:26:14\ntags: \n\t工具\n---\nbody\n",
+            "_posts/open.md": "title: Open\ndate: 2024-03-25\n---\nbody\n",
+            "_posts/bare.md": "Just text, no front matter.\n",
+        },
+        {"content": {"generator": "hexo", "sections": ["_posts"]}, "site": {"article_url": "/{year}/{path}/"}},
+    )
+    stamp = datetime(2022, 7, 15, 9, 20, tzinfo=ZoneInfo("Asia/Taipei")).timestamp()
+    os.utime(site.content / "_posts" / "bare.md", (stamp, stamp))
+    result = read_articles(site.config())
+    articles = {a.source: a for a in result.articles}
+    assert articles["_posts/tabs.md"].tags == ("工具",)  # a tab indents like two spaces, as in Hexo
+    assert articles["_posts/open.md"].title == "Open"  # front matter without its opening ---
+    bare = articles["_posts/bare.md"]
+    assert (bare.title, bare.url) == ("bare", "https://blog.example.com/2022/bare/")  # dated by its file
+    assert {(w.path, w.field) for w in result.warnings} >= {("_posts/bare.md", "date"), ("_posts/bare.md", "title")}
+
+
+def test_generator_sites_accept_the_dates_ruby_and_javascript_accept(make_site: MakeSite) -> None:
+    text = "---\ntitle: T\ndate: 2022-1-9 14:09:00 +0800\n---\nbody\n"
+    site = make_site({"_posts/2022-01-09-t.md": text}, {"content": {"generator": "jekyll", "sections": ["_posts"]}})
+    (found,) = read_articles(site.config()).articles
+    assert found.published.isoformat() == "2022-01-09T14:09:00+08:00"
+    plain = make_site({"t.md": text})
+    errors = {e.path: e.field for e in read_articles(plain.config()).errors}
+    assert errors["t.md"] == "date"  # feedindex's own rules: unchanged

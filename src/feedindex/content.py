@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import yaml
@@ -184,6 +185,26 @@ def parse_date(value: Any, tz: tzinfo) -> datetime:
     return moment.astimezone(tz)
 
 
+_LOOSE_DATE = re.compile(
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _loose_date(value: Any, tz: tzinfo) -> datetime | None:
+    """What Ruby's Time.parse and JavaScript's Date accept and ISO 8601 does not, as generators'
+    sites hold them: `2022-1-9 14:09:00 +0800`, `2020/3/7 9:05`."""
+    match = _LOOSE_DATE.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    text = f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{int(hour or 0):02d}:{int(minute or 0):02d}"
+    text += f":{int(second or 0):02d}" + (offset or "")
+    try:
+        return parse_date(text, tz)
+    except ValueError:
+        return None
+
+
 def _text_value(reader: _Reader, meta: Mapping[str, Any], key: str) -> str | None:
     value = meta.get(key)
     if value is None:
@@ -337,6 +358,12 @@ def _fields(reader: _Reader, meta: dict[str, Any], config: Config, *, page: bool
     raw_date = next((meta[key] for key in rules.date_keys(generator) if meta.get(key) not in (None, "")), path_date)
     if isinstance(raw_date, bool):
         raw_date = path_date
+    if raw_date is None and generator == "hexo":
+        # Hexo dates such a post by its file; so does feedindex, with a warning, as the date (and
+        # a URL made from it) changes when the file is copied or checked out again.
+        raw_date = datetime.fromtimestamp(path.stat().st_mtime, tz).replace(microsecond=0)
+        if not page:
+            reader.warnings.append(reader.error("date", "no date: the file's modification time is used, as Hexo does"))
     if raw_date is None:
         if not page:
             raise reader.error("date", "date is required (YYYY-MM-DD or ISO 8601)")
@@ -344,7 +371,10 @@ def _fields(reader: _Reader, meta: dict[str, Any], config: Config, *, page: bool
     try:
         published = parse_date(raw_date, tz)
     except ValueError as error:
-        raise reader.error("date", str(error)) from None
+        loose = _loose_date(raw_date, tz) if generator != "none" else None
+        if loose is None:
+            raise reader.error("date", str(error)) from None
+        published = loose
 
     updated = published
     for key in ("updated", "lastmod", "last_modified_at"):
@@ -385,6 +415,10 @@ def _fields(reader: _Reader, meta: dict[str, Any], config: Config, *, page: bool
         permalink=permalink or None,
     )
     url = permalinks.article_url(config, facts, page=page)
+    if generator != "none":
+        # The generator's URLs, not file names, are what must differ (Hugo publishes
+        # a/skills.md and b/skills.md at two URLs): the URL's path is the article's key.
+        slug = unquote(urlsplit(url).path).strip("/") or slug
     return _Fields(" ".join(title.split()), published, updated, slug, draft, categories, tags, url)
 
 
@@ -420,7 +454,7 @@ def _summary(reader: _Reader, meta: Mapping[str, Any], config: Config, body: str
 # --- reading -------------------------------------------------------------------------------
 
 
-def _split_front_matter(reader: _Reader, text: str) -> tuple[dict[str, Any], str]:
+def _split_front_matter(reader: _Reader, text: str, *, tabs: bool = False) -> tuple[dict[str, Any], str]:
     handler = next((h for h in _HANDLERS if h.detect(text)), None)
     if handler is None:
         raise ContentError(
@@ -434,6 +468,8 @@ def _split_front_matter(reader: _Reader, text: str) -> tuple[dict[str, Any], str
         ) from None
     reader.fm_text = fm_text
     reader.fm_first_line = 2 - (1 if fm_text.startswith("\n") else 0)
+    if tabs:  # Hexo reads a tab-indented line as indented by two spaces per tab
+        fm_text = _TAB_INDENT.sub(lambda match: "\n" + "  " * len(match.group(1)), fm_text)
     try:
         meta = handler.load(fm_text)
     except yaml.YAMLError as error:
@@ -470,11 +506,20 @@ def _decode(reader: _Reader, data: bytes) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
+_TAB_INDENT = re.compile(r"\n(\t+)")
+# Hexo's front matter may also come without its opening line: `title: x` … `---`, then the body.
+_HEXO_OPEN_FRONT_MATTER = re.compile(r"^((?:[\w-]+:[^\n]*\n(?:[ \t]+[^\n]*\n)*)+)-{3,}[ \t]*(?:\n|$)")
+
+
 def _front_matter(reader: _Reader, config: Config, text: str) -> tuple[dict[str, Any], str]:
-    # A Jekyll post needs no front matter: the file name gives its date and title.
-    if config.content.generator == "jekyll" and not any(handler.detect(text) for handler in _HANDLERS):
+    generator = config.content.generator
+    if generator in ("jekyll", "hexo") and not any(handler.detect(text) for handler in _HANDLERS):
+        if generator == "hexo" and _HEXO_OPEN_FRONT_MATTER.match(text):
+            return _split_front_matter(reader, "---\n" + text, tabs=True)
+        # A Jekyll or Hexo post needs no front matter: Jekyll takes the date and title from the
+        # file name, Hexo from the file (see `_fields`).
         return {}, text
-    return _split_front_matter(reader, text)
+    return _split_front_matter(reader, text, tabs=generator == "hexo")
 
 
 def _read_bytes(reader: _Reader, config: Config) -> bytes:
