@@ -17,6 +17,7 @@ from ..sources import SUFFIXES
 if TYPE_CHECKING:
     from ..config import Config
 
+_SKIP_FOLDERS = {"node_modules", "vendor", "_site", "public", "resources", "themes"}  # never pages
 _NAME_INDEX_SECONDS = 30.0  # a name index older than this is built again (for `feedindex watch`)
 _MAX_FILES = 200_000  # a name index stops growing here
 _names: dict[str, tuple[float, dict[str, list[str]]]] = {}
@@ -34,7 +35,7 @@ def _name_index(config: Config) -> dict[str, list[str]]:
     index: dict[str, list[str]] = {}
     count = 0
     for folder, folders, files in os.walk(config.paths.content):
-        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        folders[:] = sorted(name for name in folders if not name.startswith(".") and name not in _SKIP_FOLDERS)
         for name in sorted(files):
             if not name.endswith(suffixes) or count >= _MAX_FILES:
                 continue

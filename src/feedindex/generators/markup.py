@@ -28,10 +28,6 @@ class Page:
     unknown: dict[str, None] = field(default_factory=dict)  # names of unknown markup, in order
     notes: list[str] = field(default_factory=list)  # other problems worth a warning
 
-    def url(self) -> str:
-        """This page's own URL (for anchors and relative links)."""
-        return self.links.url_of(self.source) or self.config.site.base_url
-
 
 @dataclass(frozen=True)
 class Args:
