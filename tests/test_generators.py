@@ -227,6 +227,23 @@ def test_permalink_rules_translate(generator: str, rule: str, pattern: str) -> N
     assert translate(generator, rule, {"lang": "en"}) == (pattern, [])
 
 
+@pytest.mark.parametrize(
+    ("permalink", "pattern"),
+    [
+        ("pretty", "/{categories}/{year}/{month}/{day}/{slug}/"),
+        ("none", "/{categories}/{slug}.html"),
+        ("/blog/:year/:title/", "/blog/{year}/{slug}/"),
+    ],
+)
+def test_jekyll_permalink_styles(permalink: str, pattern: str, tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "jekyll", root)
+    config = root / "_config.yml"
+    config.write_text(config.read_text(encoding="utf-8") + f"permalink: {permalink}\n", encoding="utf-8")
+    result = init_from_site(root, tmp_path / "feedindex.toml")
+    assert load_config(result.config_path).site.article_url == pattern
+
+
 def test_unknown_permalink_tokens_are_reported() -> None:
     assert translate("hugo", "/:weekdayname/:slug/") == ("/:weekdayname/{slug_or_title}/", ["weekdayname"])
 

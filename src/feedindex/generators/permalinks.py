@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 from ..config import Config
@@ -205,14 +207,30 @@ def article_url(config: Config, facts: UrlFacts, *, page: bool = False) -> str:
     return config.site.base_url + quote(path.lstrip("/"), safe=URL_SAFE + "%")
 
 
+@lru_cache(maxsize=64)
+def _names(pattern: str) -> frozenset[str]:
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(pattern) if name)
+
+
+_PLAIN = frozenset({"slug", "year", "month", "day", "category"})
+
+
 def _plain_url(config: Config, facts: UrlFacts) -> str:
     """feedindex's own URLs (no generator): the slug encoded whole, as they always were."""
-    values = _values(config, facts)
-    values["slug"] = facts.slug
-    encoded = {name: quote(value, safe=URL_SAFE) for name, value in values.items()}
-    encoded["slug"] = quote(facts.slug, safe="")
-    encoded["category"] = quote(values["category"], safe="")
-    path = _pattern_for(config, facts.source).format(**encoded)
+    pattern = _pattern_for(config, facts.source)
+    moment = facts.published
+    category = slugify(facts.categories[0]) if facts.categories else "uncategorized"
+    encoded = {
+        "slug": quote(facts.slug, safe=""),
+        "year": f"{moment.year:04d}",
+        "month": f"{moment.month:02d}",
+        "day": f"{moment.day:02d}",
+        "category": quote(category, safe=""),
+    }
+    if not _names(pattern) <= _PLAIN:  # the generators' placeholders, computed only when used
+        others = _values(config, facts)
+        encoded = {name: quote(value, safe=URL_SAFE) for name, value in others.items()} | encoded
+    path = pattern.format(**encoded)
     return config.site.base_url + quote(path.lstrip("/"), safe=URL_SAFE + "%")
 
 
