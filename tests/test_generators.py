@@ -346,3 +346,12 @@ def test_generator_sites_accept_the_dates_ruby_and_javascript_accept(make_site: 
     plain = make_site({"t.md": text})
     errors = {e.path: e.field for e in read_articles(plain.config()).errors}
     assert errors["t.md"] == "date"  # feedindex's own rules: unchanged
+
+
+def test_hexo_category_hierarchies_and_the_last_one_in_urls(make_site: MakeSite) -> None:
+    text = "---\ntitle: T\ndate: 2024-01-02\ncategories:\n  - [Code, Python]\n  - [Life]\n---\nbody\n"
+    config = {"content": {"generator": "hexo", "sections": ["_posts"]}, "site": {"article_url": "/{category}/{path}/"}}
+    site = make_site({"_posts/t.md": text}, config)
+    (found,) = read_articles(site.config()).articles
+    assert found.categories == ("Code", "Python", "Life")
+    assert found.url == "https://blog.example.com/Life/t/"

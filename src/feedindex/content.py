@@ -185,26 +185,6 @@ def parse_date(value: Any, tz: tzinfo) -> datetime:
     return moment.astimezone(tz)
 
 
-_LOOSE_DATE = re.compile(
-    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
-
-
-def _loose_date(value: Any, tz: tzinfo) -> datetime | None:
-    """What Ruby's Time.parse and JavaScript's Date accept and ISO 8601 does not, as generators'
-    sites hold them: `2022-1-9 14:09:00 +0800`, `2020/3/7 9:05`."""
-    match = _LOOSE_DATE.match(value.strip()) if isinstance(value, str) else None
-    if match is None:
-        return None
-    year, month, day, hour, minute, second, offset = match.groups()
-    text = f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{int(hour or 0):02d}:{int(minute or 0):02d}"
-    text += f":{int(second or 0):02d}" + (offset or "")
-    try:
-        return parse_date(text, tz)
-    except ValueError:
-        return None
-
-
 def _text_value(reader: _Reader, meta: Mapping[str, Any], key: str) -> str | None:
     value = meta.get(key)
     if value is None:
@@ -307,33 +287,10 @@ class _Fields:
 
 def _generator_names(reader: _Reader, meta: Mapping[str, Any], kind: str) -> tuple[list[str], tuple[str, ...]]:
     """Jekyll's and Hexo's tags or categories (`kind`), and Hexo's category path for URLs."""
-    generator = reader.generator
-    path: tuple[str, ...] = ()
-    items: list[Any] = []
-    if generator == "jekyll" and kind == "categories":
-        # es/_posts/x.md is in category "es" (not so _posts/es/x.md), before its own categories.
-        parts = reader.rel.split("/")
-        items += parts[: parts.index("_posts")] if "_posts" in parts else []
-    for value in rules.raw_names(generator, meta, kind):
-        if isinstance(value, list) and generator == "hexo" and kind == "categories":
-            # [a, b]: one hierarchy a > b; [[a, b], [c]]: two; the URL uses the last.
-            hierarchies = [v for v in value if isinstance(v, list)]
-            if hierarchies:
-                for hierarchy in hierarchies:
-                    items += hierarchy
-                path = tuple(str(v) for v in hierarchies[-1] if v not in (None, ""))
-                items += [v for v in value if not isinstance(v, list)]
-            else:
-                items += value
-                path = tuple(str(v) for v in value if v not in (None, ""))
-        elif isinstance(value, list):
-            items += value
-        elif isinstance(value, str | int | float) and not isinstance(value, bool):
-            items.append(value)
-            if generator == "hexo" and kind == "categories":
-                path = (str(value),)
-        else:
-            raise reader.error(kind, f"must be a list or a string, not {type(value).__name__}")
+    try:
+        items, path = rules.names(reader.generator, meta, kind, reader.rel)
+    except ValueError as error:
+        raise reader.error(kind, str(error)) from None
     return _names(reader, kind, items), path
 
 
@@ -371,10 +328,10 @@ def _fields(reader: _Reader, meta: dict[str, Any], config: Config, *, page: bool
     try:
         published = parse_date(raw_date, tz)
     except ValueError as error:
-        loose = _loose_date(raw_date, tz) if generator != "none" else None
+        loose = rules.loose_date(raw_date) if generator != "none" else None
         if loose is None:
             raise reader.error("date", str(error)) from None
-        published = loose
+        published = parse_date(loose, tz)
 
     updated = published
     for key in ("updated", "lastmod", "last_modified_at"):
@@ -468,8 +425,8 @@ def _split_front_matter(reader: _Reader, text: str, *, tabs: bool = False) -> tu
         ) from None
     reader.fm_text = fm_text
     reader.fm_first_line = 2 - (1 if fm_text.startswith("\n") else 0)
-    if tabs:  # Hexo reads a tab-indented line as indented by two spaces per tab
-        fm_text = _TAB_INDENT.sub(lambda match: "\n" + "  " * len(match.group(1)), fm_text)
+    if tabs:
+        fm_text = rules.untab(fm_text)
     try:
         meta = handler.load(fm_text)
     except yaml.YAMLError as error:
@@ -506,15 +463,10 @@ def _decode(reader: _Reader, data: bytes) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-_TAB_INDENT = re.compile(r"\n(\t+)")
-# Hexo's front matter may also come without its opening line: `title: x` … `---`, then the body.
-_HEXO_OPEN_FRONT_MATTER = re.compile(r"^((?:[\w-]+:[^\n]*\n(?:[ \t]+[^\n]*\n)*)+)-{3,}[ \t]*(?:\n|$)")
-
-
 def _front_matter(reader: _Reader, config: Config, text: str) -> tuple[dict[str, Any], str]:
     generator = config.content.generator
     if generator in ("jekyll", "hexo") and not any(handler.detect(text) for handler in _HANDLERS):
-        if generator == "hexo" and _HEXO_OPEN_FRONT_MATTER.match(text):
+        if generator == "hexo" and rules.open_front_matter(text):
             return _split_front_matter(reader, "---\n" + text, tabs=True)
         # A Jekyll or Hexo post needs no front matter: Jekyll takes the date and title from the
         # file name, Hexo from the file (see `_fields`).

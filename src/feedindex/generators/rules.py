@@ -81,6 +81,65 @@ def raw_names(generator: str, meta: Mapping[str, Any], kind: str) -> list[Any]:
     return []  # the default reader handles feedindex's, Hugo's forms
 
 
+def names(generator: str, meta: Mapping[str, Any], kind: str, source: str) -> tuple[list[Any], tuple[str, ...]]:
+    """Jekyll's and Hexo's raw tags or categories (`kind`) as a flat list, and Hexo's category
+    path for URLs (the hierarchy holding the last category); ValueError for a value of no use."""
+    path: tuple[str, ...] = ()
+    items: list[Any] = []
+    if generator == "jekyll" and kind == "categories":
+        # es/_posts/x.md is in category "es" (not so _posts/es/x.md), before its own categories.
+        parts = source.split("/")
+        items += parts[: parts.index("_posts")] if "_posts" in parts else []
+    for value in raw_names(generator, meta, kind):
+        if isinstance(value, list) and generator == "hexo" and kind == "categories":
+            # [a, b]: one hierarchy a > b; [[a, b], [c]]: two; the URL uses the last.
+            hierarchies = [v for v in value if isinstance(v, list)]
+            for entry in value:
+                items += entry if isinstance(entry, list) else [entry]
+            last = hierarchies[-1] if hierarchies else value
+            path = tuple(str(v) for v in last if v not in (None, ""))
+        elif isinstance(value, list):
+            items += value
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            items.append(value)
+            if generator == "hexo" and kind == "categories":
+                path = (str(value),)
+        else:
+            raise ValueError(f"must be a list or a string, not {type(value).__name__}")
+    return items, path
+
+
+_LOOSE_DATE = re.compile(
+    r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def loose_date(value: Any) -> str | None:
+    """A date Ruby's Time.parse and JavaScript's Date accept and ISO 8601 does not, as generators'
+    sites hold them (`2022-1-9 14:09:00 +0800`, `2020/3/7 9:05`), as ISO 8601; else None."""
+    match = _LOOSE_DATE.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    text = f"{int(year):04d}-{int(month):02d}-{int(day):02d}T{int(hour or 0):02d}:{int(minute or 0):02d}"
+    return text + f":{int(second or 0):02d}" + (offset or "")
+
+
+_TAB_INDENT = re.compile(r"\n(\t+)")
+# Hexo's front matter may also come without its opening line: `title: x` … `---`, then the body.
+_OPEN_FRONT_MATTER = re.compile(r"^((?:[\w-]+:[^\n]*\n(?:[ \t]+[^\n]*\n)*)+)-{3,}[ \t]*(?:\n|$)")
+
+
+def untab(front_matter: str) -> str:
+    """Hexo's YAML: a tab-indented line is indented by two spaces per tab."""
+    return _TAB_INDENT.sub(lambda match: "\n" + "  " * len(match.group(1)), front_matter)
+
+
+def open_front_matter(text: str) -> bool:
+    """Whether `text` starts with Hexo's front matter without its opening `---`."""
+    return _OPEN_FRONT_MATTER.match(text) is not None
+
+
 _MORE = re.compile(r"<!--\s*more\s*-->", re.I)
 
 
