@@ -16,6 +16,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import MakeSite, article
@@ -23,7 +25,7 @@ from feedindex.builder import build
 from feedindex.config import Config, load_config
 from feedindex.content import read_articles
 from feedindex.errors import ConfigError
-from feedindex.generators import preprocess
+from feedindex.generators import hugo, liquid, preprocess
 from feedindex.generators.permalinks import UrlFacts, article_url, hexo_slugize, hugo_urlize, jekyll_slugify, translate
 from feedindex.generators.site import detect, init_from_site
 from feedindex.query import Searcher
@@ -355,3 +357,43 @@ def test_hexo_category_hierarchies_and_the_last_one_in_urls(make_site: MakeSite)
     (found,) = read_articles(site.config()).articles
     assert found.categories == ("Code", "Python", "Life")
     assert found.url == "https://blog.example.com/Life/t/"
+
+
+def _nested_closing(names: list[tuple[str, bool]], opening: int) -> int | None:
+    """The definition: the first closing of the same name at nesting level 0 after `opening`."""
+    level = 0
+    for index in range(opening + 1, len(names)):
+        name, closing = names[index]
+        if name != names[opening][0]:
+            continue
+        if closing:
+            if level == 0:
+                return index
+            level -= 1
+        else:
+            level += 1
+    return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "x"]), st.booleans()), max_size=30))
+def test_shortcode_and_tag_pairs_nest_like_brackets(names: list[tuple[str, bool]]) -> None:
+    hugo_text = "".join(f"{{{{< {'/' if closing else ''}{name} >}}}}" for name, closing in names)
+    liquid_text = "".join(f"{{% {'end' if closing else ''}{name} %}}" for name, closing in names)
+    expected = {
+        index: close
+        for index, (_, closing) in enumerate(names)
+        if not closing and (close := _nested_closing(names, index)) is not None
+    }
+    assert hugo._pairs([hugo._Tag(match) for match in hugo._SHORTCODE.finditer(hugo_text)]) == expected
+    assert liquid._pairs(list(liquid._TOKEN.finditer(liquid_text))) == expected
+
+
+def test_an_opening_without_its_end_looks_ahead_a_bounded_distance() -> None:
+    """What keeps hostile text linear: a body never crosses another opening nor _MAX_BODY characters."""
+    assert [m.group("body") for m in hugo._SHORTCODE.finditer("{{< a {{< b >}}")] == [" b "]
+    assert [m.group("name") for m in liquid._TOKEN.finditer("{% a {% b %}")] == ["b"]
+    assert [m.group("expr") for m in liquid._TOKEN.finditer("{{ a {% b %}")] == [None]
+    too_long = "y" * (hugo._MAX_BODY + 1)
+    assert not list(hugo._SHORTCODE.finditer(f"{{{{< x {too_long} >}}}}"))
+    assert not list(liquid._TOKEN.finditer(f"{{% x {too_long} %}}"))

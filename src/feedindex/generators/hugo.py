@@ -14,7 +14,11 @@ from urllib.parse import urlsplit
 
 from .markup import MAX_DEPTH, Args, Page, block, code_block, escape, link, parse_args, video
 
-_SHORTCODE = re.compile(r"\{\{(?:(?P<delim><)(?P<body>.*?)>|(?P<pdelim>%)(?P<pbody>.*?)%)\}\}", re.S)
+# A body never holds another `{{` and is at most _MAX_BODY characters, so an opening without its
+# `>}}` costs a short look ahead, not a scan to the end of the file (hostile text stays linear).
+_MAX_BODY = 2000
+_BODY = rf"(?:(?!\{{\{{).){{0,{_MAX_BODY}}}?"
+_SHORTCODE = re.compile(rf"\{{\{{(?:(?P<delim><)(?P<body>{_BODY})>|(?P<pdelim>%)(?P<pbody>{_BODY})%)\}}\}}", re.S)
 _NAME = re.compile(r"^(/)?\s*([\w./-]+)(.*?)(/)?$", re.S)
 
 
@@ -128,6 +132,7 @@ def render(text: str, page: Page, depth: int = 0) -> str:
     if "{{" not in text:
         return text
     tags = [_Tag(match) for match in _SHORTCODE.finditer(text)]
+    closing = _pairs(tags)
     out: list[str] = []
     position = 0
     index = 0
@@ -142,7 +147,7 @@ def render(text: str, page: Page, depth: int = 0) -> str:
         if tag.closing or not tag.name:
             continue  # a closing marker without its opening
         inner: str | None = None
-        close = None if tag.self_closing else _closing(tags, index - 1)
+        close = closing.get(index - 1)
         if close is not None:
             inner = text[tag.match.end() : tags[close].match.start()]
             position, index = tags[close].match.end(), close + 1
@@ -153,21 +158,23 @@ def render(text: str, page: Page, depth: int = 0) -> str:
     return "".join(out)
 
 
-def _closing(tags: list[_Tag], opening: int) -> int | None:
-    """The index of the tag closing `tags[opening]`, counting nested ones of the same name."""
-    name = tags[opening].name
-    level = 0
-    for index in range(opening + 1, len(tags)):
-        tag = tags[index]
-        if tag.comment or tag.name != name:
+def _pairs(tags: list[_Tag]) -> dict[int, int]:
+    """opening index → the index of the tag closing it, counting nested ones of the same name.
+
+    One pass with a stack per name, so thousands of unclosed shortcodes cost linear time.
+    """
+    pairs: dict[int, int] = {}
+    open_by_name: dict[str, list[int]] = {}
+    for index, tag in enumerate(tags):
+        if tag.comment or not tag.name:
             continue
         if tag.closing:
-            if level == 0:
-                return index
-            level -= 1
+            waiting = open_by_name.get(tag.name)
+            if waiting:
+                pairs[waiting.pop()] = index
         elif not tag.self_closing:
-            level += 1
-    return None
+            open_by_name.setdefault(tag.name, []).append(index)
+    return pairs
 
 
 def _one(tag: _Tag, inner: str | None, page: Page) -> str:

@@ -17,7 +17,13 @@ from urllib.parse import urlsplit
 
 from .markup import MAX_DEPTH, Args, Held, Page, block, code_block, escape, hold_code, link, parse_args, video
 
-_TOKEN = re.compile(r"\{%-?\s*(?P<name>\w+)(?P<args>.*?)-?%\}|\{\{-?(?P<expr>.*?)-?\}\}|\{#.*?#\}", re.S)
+# A tag's arguments or an expression never hold another opening and are at most _MAX_BODY
+# characters, so an opening without its end costs a short look ahead (hostile text stays linear).
+_MAX_BODY = 2000
+_BODY = rf"(?:(?!\{{[%{{#]).){{0,{_MAX_BODY}}}?"
+_TOKEN = re.compile(
+    rf"\{{%-?\s*(?P<name>\w+)(?P<args>{_BODY})-?%\}}|\{{\{{-?(?P<expr>{_BODY})-?\}}\}}|\{{#{_BODY}#\}}", re.S
+)
 _MAX_INCLUDE_BYTES = 200_000
 
 Renderer = Callable[[Args, str, "str | None", Page, int], str]
@@ -243,6 +249,7 @@ def _value(expression: str, page: Page, variables: dict[str, str]) -> str | None
 
 def _render(text: str, page: Page, tags: dict[str, Renderer], depth: int, variables: dict[str, str]) -> str:
     tokens = list(_TOKEN.finditer(text))
+    closing = _pairs(tokens)
     out: list[str] = []
     position = 0
     index = 0
@@ -267,7 +274,7 @@ def _render(text: str, page: Page, tags: dict[str, Renderer], depth: int, variab
             if value is not None and re.fullmatch(r"\s*[\w.]+\s*", variable):
                 variables[variable.strip()] = value
                 continue
-        close = _closing(tokens, index - 1, name)
+        close = closing.get(index - 1)
         inner: str | None = None
         if close is not None and (name in _BLOCKS or name not in tags):
             inner = text[token.end() : tokens[close].start()]
@@ -285,15 +292,21 @@ def _render(text: str, page: Page, tags: dict[str, Renderer], depth: int, variab
     return "".join(out)
 
 
-def _closing(tokens: list[re.Match[str]], opening: int, name: str) -> int | None:
-    """The index of `{% end<name> %}` closing `tokens[opening]`, counting nested ones."""
-    level = 0
-    for index in range(opening + 1, len(tokens)):
-        other = tokens[index].group("name")
-        if other == name:
-            level += 1
-        elif other == "end" + name:
-            if level == 0:
-                return index
-            level -= 1
-    return None
+def _pairs(tokens: list[re.Match[str]]) -> dict[int, int]:
+    """opening index → the index of the `{% end<name> %}` closing it, counting nested ones.
+
+    One pass with a stack per name, so thousands of unclosed tags cost linear time.
+    """
+    pairs: dict[int, int] = {}
+    open_by_name: dict[str, list[int]] = {}
+    for index, token in enumerate(tokens):
+        name = token.group("name")
+        if name is None:
+            continue
+        if name.startswith("end"):
+            waiting = open_by_name.get(name[3:])
+            if waiting:
+                pairs[waiting.pop()] = index
+        else:
+            open_by_name.setdefault(name, []).append(index)
+    return pairs
