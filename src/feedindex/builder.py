@@ -44,9 +44,9 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .analysis import AnalyzerSpec
 from .config import FEED_FILES, Config
-from .errors import ContentError, LockError
+from .errors import ContentError, LockError, NotAnArticle
 from .model import Article, display_name
-from .sources import Stat, scan_sources
+from .sources import Stat, scan_rules, scan_sources
 from .state import utc_key
 
 if TYPE_CHECKING:
@@ -198,6 +198,7 @@ class _Build:
         self.warnings: list[ContentError] = []
         self.parts = 1  # index parts a full build wrote
         self.reason: str | None = None  # why everything is rebuilt
+        self.skipped: list[str] = []  # files read again that are not articles (a headless bundle)
 
     def run(self) -> BuildReport:
         from .state import open_state
@@ -274,6 +275,9 @@ class _Build:
                 article, notes = read_article(content_dir / rel, self.config, content_dir)
             except ContentError as error:
                 self.errors.append(error)
+            except NotAnArticle as skip:
+                log.info("%s", skip)
+                self.skipped.append(rel)  # no longer an article: dropped like a removed file
             else:
                 read[rel] = article
                 self.warnings.extend(notes)
@@ -308,7 +312,7 @@ class _Build:
         self.reason = self._full_reason(state)
         self.full = self.reason is not None
         content_dir = self.config.paths.content
-        scanned = scan_sources(content_dir) if content_dir.is_dir() else {}
+        scanned = scan_sources(content_dir, scan_rules(self.config)) if content_dir.is_dir() else {}
         files, changed, removed = self._changes(state, scanned, {} if self.full else state.stats())
         # Files that failed to read last time and are untouched still fail: say so every run.
         self.errors = [
@@ -336,7 +340,7 @@ class _Build:
         else:
             read, html, indexed, generation = self._read(changed), {}, None, ""
         with state.transaction():
-            outcome = self._apply(state, scanned, read, html, removed, indexed, generation)
+            outcome = self._apply(state, scanned, read, html, removed + self.skipped, indexed, generation)
             for rel, article in read.items():
                 files[rel] = files[rel]._replace(hash=article.content_hash)
             state.put_files(files, removed, replace_all=self.full)
@@ -599,6 +603,9 @@ def _build_part(
                 article, notes = read_article(path, config, config.paths.content)
             except ContentError as error:
                 part.errors.append(error)
+                continue
+            except NotAnArticle as skip:
+                log.info("%s", skip)
                 continue
             finally:
                 if _done is not None:
