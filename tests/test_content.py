@@ -224,6 +224,11 @@ BAD_FILES: list[tuple[str, str | bytes, str, int | None]] = [
     ("---\ntitle: Bad lang\ndate: 2025-01-01\nlang: zh_TW\n---\nbody\n", "lang", 4),
     ("---\ntitle: Bad slug\ndate: 2025-01-01\nslug: a/b\n---\nbody\n", "slug", 4),
     (b"---\ntitle: Latin-1\ndate: 2025-01-01\n---\ncaf\xe9\n", "encoding", 5),
+    ("---\ntitle: Bad author\ndate: 2025-01-01\nauthor: 5\n---\nbody\n", "author", 4),
+    ("---\ntitle: Bad author\ndate: 2025-01-01\nauthor: {email: a@example.org}\n---\nbody\n", "author", 4),
+    ("---\ntitle: Bad authors\ndate: 2025-01-01\nauthors: [[nested]]\n---\nbody\n", "authors", 4),
+    ("---\ntitle: Many\ndate: 2025-01-01\nauthors: [" + ", ".join(["x"] * 21) + "]\n---\n", "authors", 4),
+    ('---\ntitle: Long\ndate: 2025-01-01\nauthor: "' + "x" * 201 + '"\n---\nbody\n', "author", 4),
     (b"\xff\xfe-\x00-\x00", "encoding", 1),
 ]
 
@@ -240,6 +245,25 @@ def test_each_bad_file_is_named_with_field_and_line_and_the_rest_survive(
     assert error.field == field
     assert error.line == line
     assert error.message
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"author": "林小明"}, ("林小明",)),
+        ({"authors": ["Ada Lovelace", "  Grace \t Hopper "]}, ("Ada Lovelace", "Grace Hopper")),
+        ({"author": {"name": "Jekyll Person", "email": "j@example.org"}}, ("Jekyll Person",)),  # jekyll-feed
+        ({"authors": [{"name": "A"}, "B"]}, ("A", "B")),
+        ({"author": "Ada", "authors": ["Ada", "Bob", ""]}, ("Ada", "Bob")),  # both keys; repeats go
+        ({}, ()),  # the feeds name the site's author
+    ],
+)
+def test_authors_a_name_or_a_list_hugo_and_jekyll_style(
+    make_site: MakeSite, fields: dict[str, object], expected: tuple[str, ...]
+) -> None:
+    site = make_site({"a.md": article("A", **fields)})
+    (post,) = read_articles(site.config()).articles
+    assert post.authors == expected
 
 
 def test_a_file_over_the_size_limit_is_rejected_without_reading_it(make_site: MakeSite) -> None:

@@ -45,7 +45,7 @@ from . import __version__
 from .analysis import AnalyzerSpec
 from .config import FEED_FILES, Config
 from .errors import ContentError, LockError
-from .model import Article, display_name
+from .model import ARTICLE_FORMAT, Article, display_name
 from .sources import Stat, scan_sources
 from .state import utc_key
 
@@ -223,6 +223,8 @@ class _Build:
             return "configuration changed"
         if state.get("analyzer") != self.spec.identity():
             return "analyzer changed"
+        if state.get("article_format") != ARTICLE_FORMAT:
+            return "article format changed"
         if not (self.config.index_dir / POINTER).is_file():
             return "index missing"
         if not all(path.is_file() for path in site_feeds):
@@ -343,6 +345,7 @@ class _Build:
             state.put_feeds(outcome.signatures)
             state.set("config", config_identity(self.config))
             state.set("analyzer", self.spec.identity())
+            state.set("article_format", ARTICLE_FORMAT)
             state.set("errors", [error.as_dict() for error in self.errors])
         return self._report(state, len(scanned), changed=len(changed), removed=len(removed), written=outcome.written)
 

@@ -284,6 +284,35 @@ def _name_list(reader: _Reader, meta: Mapping[str, Any], key: str) -> list[str]:
     return names
 
 
+MAX_AUTHORS = 20
+MAX_AUTHOR_CHARS = 200
+
+
+def _authors(reader: _Reader, meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """Front-matter `author` and `authors` (Hugo, Jekyll): a name, a list of names, or Jekyll's
+    `{name: …, email: …}` form (only the name is used), at most MAX_AUTHORS of them."""
+    names: list[str] = []
+    for key in ("author", "authors"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if len(items) > MAX_AUTHORS:
+            raise reader.error(key, f"at most {MAX_AUTHORS} authors, found {len(items)}")
+        for item in items:
+            name = item.get("name") if isinstance(item, dict) else item
+            if not isinstance(name, str):
+                shown = "a mapping without a text `name`" if isinstance(item, dict) else type(item).__name__
+                raise reader.error(key, f"must be a name or a list of names, found {shown}")
+            name = " ".join(reader.clean(key, name).split())
+            if len(name) > MAX_AUTHOR_CHARS:
+                message = f"an author's name is at most {MAX_AUTHOR_CHARS} characters, found {len(name):,}"
+                raise reader.error(key, message)
+            if name:
+                names.append(name)
+    return _unique(names)
+
+
 def _unique(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
@@ -439,6 +468,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
     image = _text_value(reader, meta, "image") or None
     reading_time = _text_value(reader, meta, "readingTime") or None
     entry_id = _text_value(reader, meta, "id") or None
+    authors = _authors(reader, meta)
 
     body_html = render_markdown(reader.clean("body", body))
     body_text = html_to_text(body_html)
@@ -461,6 +491,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
         source=rel,
         content_hash=hashlib.sha256(data).hexdigest(),
         entry_id=entry_id,
+        authors=authors,
     )
     return article, reader.warnings
 

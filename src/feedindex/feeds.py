@@ -91,6 +91,7 @@ class Entry:
     source: str
     content_hash: str  # of the source file: the entry's content changed when this did
     image_name: str | None  # front-matter `image`
+    authors: tuple[str, ...]  # the article's, else the site's author
     # Filled in only for entries a feed being written actually holds (see `_Contents`):
     content_html: str | None = None  # None also when left out because it alone is over the byte cap
     image: Enclosure | None = None
@@ -110,6 +111,7 @@ class Entry:
             self.source,
             self.content_hash,
             self.image_name,
+            self.authors,
         )
 
 
@@ -208,6 +210,7 @@ def prepare_entries(config: Config, articles: Iterable[Article], ids: Mapping[st
     """Published articles as feed entries (without their content yet), newest first; never
     dated after `now`."""
     clean = strip_illegal_chars
+    site_author = clean(config.site.author or config.site.title)
     entries = [
         Entry(
             id=article.entry_id or ids.get(article.source) or article.url,
@@ -223,6 +226,7 @@ def prepare_entries(config: Config, articles: Iterable[Article], ids: Mapping[st
             source=article.source,
             content_hash=article.content_hash,
             image_name=article.image,
+            authors=tuple(clean(name) for name in article.authors) or (site_author,),
         )
         for article in articles
         if article.published <= now
@@ -383,6 +387,7 @@ def feed_spec(config: Config, scope: Scope, entries: Sequence[Entry]) -> FeedSpe
 def _feedgen(spec: FeedSpec, kind: str) -> FeedGenerator:
     generator = FeedGenerator()
     generator.load_extension("media", atom=False, rss=True)
+    generator.load_extension("dc", atom=False, rss=True)
     generator.id(spec.id)
     generator.title(spec.title)
     generator.description(spec.description)
@@ -407,8 +412,14 @@ def _feedgen(spec: FeedSpec, kind: str) -> FeedGenerator:
         if item.content_html is not None:
             entry.content(item.content_html, type="html")
         entry.summary(item.summary)
-        if spec.author_email:
+        if spec.author_email and item.authors == (spec.author,):
+            # RSS <author> must be an email: only the site's author has one.
             entry.author({"name": spec.author, "email": spec.author_email})
+        else:
+            entry.author([{"name": name} for name in item.authors])
+            # One dc:creator naming everyone: with one per name, gofeed and rss-parser show only
+            # the first and newsboat only the last. (RSS only: the extension is off for Atom.)
+            entry.dc.dc_creator(", ".join(item.authors))
         for name in dict.fromkeys((*item.categories, *item.tags)):
             entry.category(term=name, label=name)
         if item.image and kind == "rss":
@@ -475,6 +486,7 @@ def _json_feed(spec: FeedSpec) -> bytes:
             item["image"] = entry.image.url
         item["date_published"] = _rfc3339(entry.published)
         item["date_modified"] = _rfc3339(entry.updated)
+        item["authors"] = [{"name": name} for name in entry.authors]
         names = list(dict.fromkeys((*entry.categories, *entry.tags)))
         if names:
             item["tags"] = names

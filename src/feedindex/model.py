@@ -26,6 +26,11 @@ def has_illegal_chars(text: str) -> bool:
     return _XML_ILLEGAL.search(text) is not None
 
 
+# What reading an article gives: bumped when an Article gains a field or Markdown renders
+# differently (2: authors, fences in lists), so the next build reads every article again instead
+# of publishing what an older feedindex stored.
+ARTICLE_FORMAT = 2
+
 _NOT_SLUG = re.compile(r"[^\w.-]+")
 
 
@@ -86,6 +91,7 @@ class Article:
     source: str  # path relative to the content folder, with "/" separators
     content_hash: str  # sha256 of the file's bytes
     entry_id: str | None = None  # front-matter `id`, when the author pinned one
+    authors: tuple[str, ...] = ()  # front-matter `author`/`authors` ((): the site's author)
 
     @property
     def category(self) -> str | None:

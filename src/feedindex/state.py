@@ -120,6 +120,7 @@ def _article(meta: str | dict[str, Any], html: bytes | None) -> Article:
     for name in _DATES:
         data[name] = datetime.fromisoformat(data[name])
     data["tags"], data["categories"] = tuple(data["tags"]), tuple(data["categories"])
+    data["authors"] = tuple(data.get("authors", ()))  # absent in states written before authors
     body_html = decompress_html(html) if html is not None else ""
     return Article(**data, body_html=body_html, body_text="")
 
