@@ -78,6 +78,24 @@ def test_report_json(make_site: MakeSite) -> None:
     assert isinstance(report["seconds"], float)
 
 
+def test_images_not_on_disk_are_counted_once_per_build(make_site: MakeSite) -> None:
+    files = {f"p{n}.md": article(f"P{n}", date=f"2025-01-0{n}", image=f"img/p{n}.jpg") for n in range(1, 6)}
+    files["found.md"] = article("Found", image="here.png")
+    files["here.png"] = b"\x89PNG" + b"0" * 10
+    files["remote.md"] = article("Remote", image="https://cdn.example.org/r.jpg")  # not ours to look up
+    site = make_site(files)
+    report = build(site.config())
+    assert report.missing_images == 5
+    assert report.missing_image_examples == ("p1.md: img/p1.jpg", "p2.md: img/p2.jpg", "p3.md: img/p3.jpg")
+    assert report.as_dict()["missing_images"] == 5
+    warning = report.missing_images_warning()
+    assert warning is not None and warning.startswith("5 article image(s)") and "and 2 more" in warning
+    assert build(site.config()).missing_images == 0  # a no-op build renders no feed
+    site.write("p9.md", article("P9", date="2025-01-09", image="p9.jpg"))
+    assert build(site.config()).missing_images == 6  # the site feed is rendered again, whole
+    assert build(site.config(), full=True).missing_images == 6
+
+
 def test_the_public_api_names_are_the_functions() -> None:
     import feedindex
     import feedindex.builder

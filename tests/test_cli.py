@@ -56,6 +56,16 @@ def test_build_json_and_exit_code_1_when_some_articles_are_rejected(site: Site) 
     assert (site.out / "rss.xml").exists()
 
 
+def test_images_not_on_disk_are_one_warning(site: Site) -> None:
+    for number in range(1, 5):
+        site.write(f"img{number}.md", article(f"Image {number}", date=f"2025-02-0{number}", image=f"i{number}.jpg"))
+    code, _, err = run("build")
+    assert code == 0
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: 4 article image(s)")
+    assert "img1.md: i1.jpg" in warnings[0] and "set paths.images" in warnings[0]
+
+
 def test_config_error_exits_2_and_writes_nothing(site: Site) -> None:
     site.config_path.write_text('[site]\ntitle = "x"\nbase_url = "nope"\nlanguage = "zh_TW"\n', encoding="utf-8")
     code, _, err = run("build")

@@ -206,7 +206,9 @@ def test_feedgen_trap_atom_enclosures_keep_their_attributes(make_site: MakeSite)
     }
 
 
-def test_an_image_that_is_not_on_disk_gets_a_media_link_without_a_length(make_site: MakeSite) -> None:
+def test_an_image_that_is_not_on_disk_gets_an_enclosure_of_length_0(make_site: MakeSite) -> None:
+    """RSS requires an enclosure's length and says 0 when it is unknown: an <enclosure> is what
+    gofeed, rss-parser and feed-extractor read (they ignore media:content)."""
     site = make_site(
         {
             "a.md": article("A", image="missing.jpg"),
@@ -216,17 +218,18 @@ def test_an_image_that_is_not_on_disk_gets_a_media_link_without_a_length(make_si
     )
     build(site.config(), now=NOW)
     items = xml(site.out / "rss.xml").findall("channel/item")
-    assert items[0].find("enclosure") is None
-    media = items[0].find(f"{MEDIA}content")
-    assert dict(media.attrib) == {
-        "url": "https://blog.example.com/images/missing.jpg",
-        "type": "image/jpeg",
-        "medium": "image",
-    }
-    assert items[1].find(f"{MEDIA}content").get("fileSize") is None  # outside the content folder: not looked up
+    assert [dict(item.find("enclosure").attrib) for item in items] == [
+        {"url": "https://blog.example.com/images/missing.jpg", "length": "0", "type": "image/jpeg"},
+        # outside the content folder: never looked up
+        {"url": "https://blog.example.com/images/../../etc/passwd.png", "length": "0", "type": "image/png"},
+    ]
+    assert not any(element.tag.startswith(MEDIA) for item in items for element in item)
     entry = xml(site.out / "atom.xml").find(f"{ATOM}entry")
     enclosure = entry.find(f"{ATOM}link[@rel='enclosure']")
-    assert enclosure.get("length") is None and enclosure.get("type") == "image/jpeg"
+    assert enclosure.get("length") is None and enclosure.get("type") == "image/jpeg"  # optional in Atom
+    for name in ("rss.xml", "atom.xml"):
+        first = parse(site.out / name).entries[0]
+        assert [link.href for link in first.enclosures] == ["https://blog.example.com/images/missing.jpg"]
 
 
 def test_feedgen_trap_no_cdata_and_pre_is_not_reindented(make_site: MakeSite) -> None:

@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 LOCK_FILE = "build.lock"
 _NAME_KINDS = ("tag", "category")
+MISSING_IMAGE_EXAMPLES = 3  # images named in the build's one warning about images not found
 MIN_PART = 100  # a full build uses one worker process per this many articles, up to the workers
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -78,6 +79,9 @@ class BuildReport:
     full: bool = True  # everything was rebuilt
     feeds_written: int = 0
     full_reason: str | None = None  # why everything was rebuilt ("configuration changed", ...)
+    # Articles in the feeds written this build whose `image` is not on disk: how many, a few of them.
+    missing_images: int = 0
+    missing_image_examples: tuple[str, ...] = ()  # "posts/a.md: cover.jpg"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self, relative_to: Path | None = None) -> dict[str, Any]:
@@ -103,8 +107,25 @@ class BuildReport:
             "full": self.full,
             "feeds_written": self.feeds_written,
             "full_reason": self.full_reason,
+            "missing_images": self.missing_images,
+            "missing_image_examples": list(self.missing_image_examples),
             **self.extra,
         }
+
+    def missing_images_warning(self) -> str | None:
+        """One line about the images not found on disk, or None when every image was found."""
+        if not self.missing_images:
+            return None
+        shown = ", ".join(self.missing_image_examples)
+        more = (
+            f" and {self.missing_images - len(self.missing_image_examples):,} more"
+            if self.missing_images > len(self.missing_image_examples)
+            else ""
+        )
+        return (
+            f"{self.missing_images:,} article image(s) in the feeds written are not on disk ({shown}{more}): "
+            "their enclosures say length 0; set paths.images to the folder that holds them"
+        )
 
     def summary(self) -> str:
         """One line for the operator: `12 changed, 1 removed, 48,210 unchanged, 0.41 s`."""
@@ -198,6 +219,7 @@ class _Build:
         self.warnings: list[ContentError] = []
         self.parts = 1  # index parts a full build wrote
         self.reason: str | None = None  # why everything is rebuilt
+        self.missing_images: dict[str, str] = {}  # source → `image` the feeds written could not find
 
     def run(self) -> BuildReport:
         from .state import open_state
@@ -506,6 +528,7 @@ class _Build:
             writer.write(Scope(kind, name, slug), prepare_entries(config, articles, ids, self.now))  # type: ignore[arg-type]
         stale = [name for name in previous if scope_key(name) in scopes and name not in writer.signatures]
         writer.finish(stale)
+        self.missing_images = writer.contents.missing_images
         outcome.signatures = {
             name: signature for name, signature in previous.items() if scope_key(name) not in scopes
         } | writer.signatures
@@ -532,6 +555,11 @@ class _Build:
             full=self.full,
             feeds_written=written,
             full_reason=self.reason if self.full else None,
+            missing_images=len(self.missing_images),
+            missing_image_examples=tuple(
+                f"{source}: {_shorten(image)}"
+                for source, image in sorted(self.missing_images.items())[:MISSING_IMAGE_EXAMPLES]
+            ),
         )
         log.info("%s", report.summary())
         return report
@@ -654,6 +682,11 @@ def _split(paths: list[Path], count: int) -> list[list[Path]]:
 
 def _slugs(scopes: Iterable[tuple[str, str]], kind: str) -> list[str]:
     return sorted(slug for scope_kind, slug in scopes if scope_kind == kind)
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """`text` cut to `limit` characters for a message (front-matter values can be long)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _error_from_dict(item: dict[str, Any]) -> ContentError:

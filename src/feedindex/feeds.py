@@ -23,7 +23,7 @@ import mimetypes
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -68,7 +68,8 @@ _LABELS = {
 
 @dataclass(frozen=True)
 class Enclosure:
-    """An article's image as a feed enclosure; `length` only when the file was found."""
+    """An article's image as a feed enclosure; `length` only when the file was found (RSS then
+    says 0, its rule for an unknown length; Atom leaves it out)."""
 
     url: str
     mime_type: str
@@ -245,13 +246,17 @@ class _Contents:
         self.config = config
         self.load = load
         self.done: dict[str, tuple[str, Enclosure | None]] = {}
+        self.missing_images: dict[str, str] = {}  # source → its `image`, not found on disk
 
     def complete(self, entries: Sequence[Entry]) -> tuple[Entry, ...]:
         missing = [entry.source for entry in entries if entry.source not in self.done]
         if missing:
             for source, article in self.load(missing).items():
                 html = sanitize_html(article.body_html, article.url, self.config.feeds.iframe_hosts)
-                self.done[source] = (html, _enclosure(self.config, article))
+                enclosure = _enclosure(self.config, article)
+                self.done[source] = (html, enclosure)
+                if enclosure is not None and enclosure.length is None and not urlsplit(article.image or "").scheme:
+                    self.missing_images[source] = article.image or ""
         return tuple(
             replace(entry, content_html=self.done[entry.source][0], image=self.done[entry.source][1])
             for entry in entries
@@ -386,7 +391,6 @@ def feed_spec(config: Config, scope: Scope, entries: Sequence[Entry]) -> FeedSpe
 
 def _feedgen(spec: FeedSpec, kind: str) -> FeedGenerator:
     generator = FeedGenerator()
-    generator.load_extension("media", atom=False, rss=True)
     generator.load_extension("dc", atom=False, rss=True)
     generator.id(spec.id)
     generator.title(spec.title)
@@ -423,11 +427,10 @@ def _feedgen(spec: FeedSpec, kind: str) -> FeedGenerator:
         for name in dict.fromkeys((*item.categories, *item.tags)):
             entry.category(term=name, label=name)
         if item.image and kind == "rss":
-            if item.image.length is not None:
-                entry.enclosure(item.image.url, str(item.image.length), item.image.mime_type)
-            else:
-                # group=None: feedgen would wrap a lone media:content in a media:group (invalid)
-                entry.media.content(url=item.image.url, type=item.image.mime_type, medium="image", group=None)
+            # An image not found on disk still gets an <enclosure>, with length 0 (RSS's rule for
+            # an unknown length, which the W3C validator accepts): gofeed, rss-parser and
+            # feed-extractor read no media:content, only enclosures.
+            entry.enclosure(item.image.url, str(item.image.length or 0), item.image.mime_type)
     return generator
 
 
@@ -539,6 +542,7 @@ class FeedsReport:
     written: int  # files whose bytes changed
     removed: int  # files of scopes that no longer exist
     signatures: dict[str, str]  # feed file (relative to the output folder) → what it was rendered from
+    missing_images: dict[str, str] = field(default_factory=dict)  # source → `image` not found on disk
 
     @property
     def site_paths(self) -> tuple[Path, ...]:
@@ -625,7 +629,7 @@ def write_feeds(
     for scope, members in group_scopes(config, prepare_entries(config, by_source.values(), ids, now)):
         writer.write(scope, members)
     removed = writer.finish(set(previous or ()) - set(writer.signatures))
-    return FeedsReport(tuple(writer.paths), writer.written, removed, writer.signatures)
+    return FeedsReport(tuple(writer.paths), writer.written, removed, writer.signatures, writer.contents.missing_images)
 
 
 def _remove_stale(out: Path, names: Iterable[str]) -> int:
