@@ -58,12 +58,37 @@ def test_drafts_and_future_articles_are_not_published(make_site: MakeSite) -> No
     )
     config = site.config()
     report = build(config, now=datetime(2025, 2, 1, tzinfo=TAIPEI))
-    assert (report.articles, report.published) == (3, 1)
+    assert (report.articles, report.published, report.drafts, report.scheduled) == (3, 1, 1, 1)
     assert indexed_slugs(config.index_dir) == {"live"}
     assert feed_titles(site.out / "rss.xml") == ["Live"]
-    build(config, now=datetime(2025, 3, 1, 9, 0, tzinfo=TAIPEI))
+    report = build(config, now=datetime(2025, 3, 1, 9, 0, tzinfo=TAIPEI))
+    assert (report.articles, report.published, report.drafts, report.scheduled) == (3, 2, 1, 0)
     assert indexed_slugs(config.index_dir) == {"live", "later"}
     assert feed_titles(site.out / "atom.xml") == ["Later", "Live"]
+
+
+def test_the_summary_line_says_what_became_of_every_article(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "live.md": article("Live", date="2025-01-01"),
+            "live2.md": article("Live 2", date="2025-01-02"),
+            "draft.md": article("Draft", date="2025-01-01", draft=True),
+            "future-draft.md": article("Future draft", date="2026-01-01", draft=True),  # a draft first
+            "later.md": article("Later", date="2025-03-01"),
+            "broken.md": "---\ntitle: x\n---\n",
+            "dup.md": article("Duplicate", date="2025-01-05", slug="live"),
+        }
+    )
+    report = build(site.config(), now=datetime(2025, 2, 1, tzinfo=TAIPEI))
+    assert (report.published, report.drafts, report.scheduled, len(report.errors)) == (2, 2, 1, 2)
+    line = report.summary()
+    assert line.startswith("7 changed, 0 removed, 0 unchanged: 2 published, 2 drafts, 1 scheduled, 2 rejected, ")
+    as_json = report.as_dict()
+    assert (as_json["published"], as_json["drafts"], as_json["scheduled"]) == (2, 2, 1)
+    again = build(site.config(), now=datetime(2025, 2, 1, tzinfo=TAIPEI))  # nothing to do: from the state
+    assert again.summary().startswith(
+        "0 changed, 0 removed, 7 unchanged: 2 published, 2 drafts, 1 scheduled, 2 rejected"
+    )
 
 
 def test_report_json(make_site: MakeSite) -> None:

@@ -305,7 +305,7 @@ def test_json_report_and_summary(site: Site, monkeypatch: pytest.MonkeyPatch) ->
     report = json.loads(result.stdout)
     assert (report["changed"], report["removed"], report["unchanged"], report["full"]) == (1, 0, 3, False)
     result = CliRunner().invoke(main, ["build"])
-    assert result.stdout.startswith("0 changed, 0 removed, 4 unchanged, 4 published")
+    assert result.stdout.startswith("0 changed, 0 removed, 4 unchanged: 4 published, 0 drafts, 0 scheduled, 0 rejected")
     assert CliRunner().invoke(main, ["build", "--quiet"]).stdout == ""
     result = CliRunner().invoke(main, ["build", "--full", "--json"])
     report = json.loads(result.stdout)

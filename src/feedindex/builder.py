@@ -79,6 +79,8 @@ class BuildReport:
     full: bool = True  # everything was rebuilt
     feeds_written: int = 0
     full_reason: str | None = None  # why everything was rebuilt ("configuration changed", ...)
+    drafts: int = 0  # articles with `draft: true`
+    scheduled: int = 0  # articles dated after the build: published by the first build after their date
     # Articles in the feeds written this build whose `image` is not on disk: how many, a few of them.
     missing_images: int = 0
     missing_image_examples: tuple[str, ...] = ()  # "posts/a.md: cover.jpg"
@@ -107,6 +109,8 @@ class BuildReport:
             "full": self.full,
             "feeds_written": self.feeds_written,
             "full_reason": self.full_reason,
+            "drafts": self.drafts,
+            "scheduled": self.scheduled,
             "missing_images": self.missing_images,
             "missing_image_examples": list(self.missing_image_examples),
             **self.extra,
@@ -128,12 +132,13 @@ class BuildReport:
         )
 
     def summary(self) -> str:
-        """One line for the operator: `12 changed, 1 removed, 48,210 unchanged, 0.41 s`."""
+        """One line for the operator: what was read, then what became of every article:
+        `12 changed, 1 removed, 48,210 unchanged: 48,190 published, 3 drafts, 1 scheduled, 2 rejected, 0.41 s`."""
         kind = (f" (full build: {self.full_reason})" if self.full_reason else " (full build)") if self.full else ""
-        rejected = f", {len(self.errors)} rejected" if self.errors else ""
         return (
-            f"{self.changed:,} changed, {self.removed:,} removed, {self.unchanged:,} unchanged{rejected}, "
-            f"{self.published:,} published, {self.seconds:.2f} s{kind}"
+            f"{self.changed:,} changed, {self.removed:,} removed, {self.unchanged:,} unchanged: "
+            f"{self.published:,} published, {self.drafts:,} draft{'s' * (self.drafts != 1)}, "
+            f"{self.scheduled:,} scheduled, {len(self.errors):,} rejected, {self.seconds:.2f} s{kind}"
         )
 
 
@@ -429,11 +434,12 @@ class _Build:
         outcome = self._feeds(state, read, html, listed, fresh, scopes, spellings, previous)
         outcome.generation = generation
 
-        articles, published = state.counts()
+        articles, published, drafts = state.counts()
         due = state.next_due(now)
         state.set("next_due", datetime.fromisoformat(due).isoformat() if due else None)
         state.set("articles", articles)
         state.set("published", published)
+        state.set("drafts", drafts)
         state.set("duplicates", [error.as_dict() for error in sorted(losers.values(), key=lambda e: e.path)])
         state.set("feed_files", len(outcome.signatures))
         state.set("generation", generation)
@@ -543,6 +549,8 @@ class _Build:
         report = BuildReport(
             articles=state.get("articles") or 0,
             published=state.get("published") or 0,
+            drafts=state.get("drafts") or 0,
+            scheduled=(state.get("articles") or 0) - (state.get("published") or 0) - (state.get("drafts") or 0),
             errors=tuple(sorted(self.errors + duplicates, key=lambda e: (e.path, e.field or ""))),
             warnings=tuple(self.warnings),
             feeds=tuple(out / FEED_FILES[kind] for kind in self.config.feeds.formats),
