@@ -184,6 +184,22 @@ def test_excerpt_keeps_short_text_whole() -> None:
     assert excerpt("word " * 100, 40).endswith("word…")
 
 
+@pytest.mark.parametrize(
+    ("text", "budget", "expected"),
+    [
+        (
+            "在開源大型語言模型的戰場上Meta的Llama系列長期佔據主導地位",
+            22,
+            "在開源大型語言模型的戰場上Meta的…",
+        ),  # not "Llam…"
+        ("在開源大型語言模型的戰場上長期佔據主導地位", 10, "在開源大型語言模型的…"),  # Chinese: cut anywhere
+        ("x" * 50, 10, "x" * 10 + "…"),  # one word longer than the budget: cut, not emptied
+    ],
+)
+def test_an_excerpt_never_ends_inside_a_latin_word(text: str, budget: int, expected: str) -> None:
+    assert excerpt(text, budget) == expected
+
+
 def test_drafts_are_read_but_marked(make_site: MakeSite) -> None:
     site = make_site({"a.md": article("A", draft=True), "b.md": article("B")})
     articles = by_slug(read_articles(site.config()).articles)

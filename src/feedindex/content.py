@@ -23,7 +23,7 @@ from markdown.util import HTML_PLACEHOLDER
 
 from .config import Config, check_language
 from .errors import ContentError
-from .model import Article, has_illegal_chars, slugify, strip_illegal_chars
+from .model import Article, has_illegal_chars, is_spaced_letter, slugify, strip_illegal_chars
 from .sources import scan_sources
 
 log = logging.getLogger(__name__)
@@ -211,7 +211,8 @@ def html_to_text(body_html: str) -> str:
 
 
 def excerpt(text: str, budget: int) -> str:
-    """The start of `text` cut at `budget` characters (not words, so it works for Chinese)."""
+    """The start of `text` cut at `budget` characters (not words, so it works for Chinese), never
+    inside a word of Latin (spaced) text."""
     flat = " ".join(text.split())
     if len(flat) <= budget:
         return flat
@@ -222,6 +223,14 @@ def excerpt(text: str, budget: int) -> str:
         if end >= budget * 2 // 3:
             cut = cut[: end + 1] if marks != " " else cut[:end]
             break
+    else:
+        # No boundary near the end (Chinese, or one long word): drop a Latin word cut in two,
+        # unless it is all there is.
+        word = len(cut)
+        while word > 0 and is_spaced_letter(cut[word - 1]):
+            word -= 1
+        if is_spaced_letter(flat[len(cut)]) and word > 0:
+            cut = cut[:word]
     return cut.rstrip(" ，,；;、") + "…"
 
 

@@ -16,6 +16,14 @@ from functools import lru_cache
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def is_spaced_letter(char: str) -> bool:
+    """A letter or digit of a script that puts spaces between words (Latin, Greek, Cyrillic…):
+    excerpts and snippets never cut inside a run of these. CJK (and Thai, Lao, Myanmar, Khmer,
+    which write no spaces) may be cut anywhere."""
+    code = ord(char)
+    return char.isalnum() and (code < 0x0E00 or 0x10A0 <= code < 0x1780 or 0x1800 <= code < 0x2E80)
+
+
 def strip_illegal_chars(text: str) -> str:
     """Remove characters that XML 1.0 cannot carry (e.g. U+0008) from `text`."""
     return _XML_ILLEGAL.sub("", text)
