@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .analysis import AnalyzerSpec
-from .config import FEED_FILES, Config
+from .config import FEED_FILES, FEEDS_PAGE, Config
 from .errors import ContentError, LockError
 from .model import ARTICLE_FORMAT, Article, display_name
 from .sources import Stat, scan_sources
@@ -241,7 +241,8 @@ class _Build:
         """Why this build must rebuild everything, or None when it can be incremental."""
         from .files import POINTER
 
-        site_feeds = [self.config.paths.out / FEED_FILES[kind] for kind in self.config.feeds.formats]
+        out = self.config.paths.out
+        site_feeds = [out / FEED_FILES[kind] for kind in self.config.feeds.formats] + [out / FEEDS_PAGE]
         if self.full:
             return "asked for with --full"
         if state.get("config") is None:
@@ -394,6 +395,7 @@ class _Build:
         """
         from .content import duplicate_losers
         from .feeds import scope_key
+        from .feeds_page import write_feeds_page
 
         full = indexed is not None
         before = {("site", "")} | state.scopes_of([*read, *removed])
@@ -433,6 +435,7 @@ class _Build:
         generation = self._index(state, read, sorted(remove), sorted(add), names, generation if full else None)
         outcome = self._feeds(state, read, html, listed, fresh, scopes, spellings, previous)
         outcome.generation = generation
+        write_feeds_page(self.config, {"tag": names["tags"], "category": names["category"]})
 
         articles, published, drafts = state.counts()
         due = state.next_due(now)

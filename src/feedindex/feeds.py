@@ -37,7 +37,7 @@ from feedgen.feed import FeedGenerator
 from . import __version__
 from .config import FEED_FILES, Config
 from .files import write_atomic
-from .model import Article, display_names, slugify, strip_illegal_chars
+from .model import Article, display_names, language_family, slugify, strip_illegal_chars
 
 log = logging.getLogger(__name__)
 
@@ -350,11 +350,7 @@ class FeedSpec:
 
 
 def _labels(language: str) -> dict[str, str]:
-    tag = language.lower()
-    if tag.startswith("zh"):
-        simplified = any(part in tag for part in ("hans", "-cn", "-sg", "-my"))
-        return _LABELS["zh-hans" if simplified else "zh-hant"]
-    return _LABELS["en"]
+    return _LABELS[language_family(language)]
 
 
 def feed_spec(config: Config, scope: Scope, entries: Sequence[Entry]) -> FeedSpec:
@@ -626,9 +622,15 @@ def write_feeds(
     """
     by_source = {article.source: article for article in articles}
     writer = FeedWriter(config, load or (lambda sources: {s: by_source[s] for s in sources}), previous, force)
+    names: dict[str, dict[str, str]] = {"tag": {}, "category": {}}
     for scope, members in group_scopes(config, prepare_entries(config, by_source.values(), ids, now)):
         writer.write(scope, members)
+        if scope.kind != "site":
+            names[scope.kind][scope.slug] = scope.name
     removed = writer.finish(set(previous or ()) - set(writer.signatures))
+    from .feeds_page import write_feeds_page  # it builds on this module
+
+    write_feeds_page(config, names)
     return FeedsReport(tuple(writer.paths), writer.written, removed, writer.signatures, writer.contents.missing_images)
 
 

@@ -16,6 +16,15 @@ from functools import lru_cache
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def language_family(language: str) -> str:
+    """Which words a BCP 47 tag gets in what feedindex writes: "zh-hant", "zh-hans" or "en"."""
+    tag = language.lower()
+    if tag.startswith("zh"):
+        simplified = any(part in tag for part in ("hans", "-cn", "-sg", "-my"))
+        return "zh-hans" if simplified else "zh-hant"
+    return "en"
+
+
 def is_spaced_letter(char: str) -> bool:
     """A letter or digit of a script that puts spaces between words (Latin, Greek, Cyrillic…):
     excerpts and snippets never cut inside a run of these. CJK (and Thai, Lao, Myanmar, Khmer,
