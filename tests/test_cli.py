@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -121,3 +122,19 @@ def test_python_dash_m_runs_the_cli(site: Site) -> None:
         [sys.executable, "-m", "feedindex", "--version"], capture_output=True, text=True, check=True, env=os.environ
     )
     assert done.stdout.startswith("feedindex, version ")
+
+
+def test_init_writes_a_config_that_check_accepts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sites = Path(__file__).parent / "sites"
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("init", "--from", str(sites / "jekyll"))
+    assert code == 0 and "for a jekyll site" in out
+    assert "check: no time zone" not in err  # the site sets one
+    code, out, _ = run("check")
+    assert code == 0 and out.splitlines()[-1] == "6 articles valid, 0 rejected"
+    code, _, err = run("init", "--from", str(sites / "hexo"))
+    assert code == 2 and "already exists" in err
+    code, _, err = run("init", "--from", str(sites / "hexo"), "--force", "--config", "other.toml")
+    assert code == 0 and (tmp_path / "other.toml").is_file()
+    code, _, err = run("init", "--from", str(tmp_path))
+    assert code == 2 and "is not a Hugo" in err

@@ -44,9 +44,9 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .analysis import AnalyzerSpec
 from .config import FEED_FILES, FEEDS_PAGE, Config
-from .errors import ContentError, LockError
+from .errors import ContentError, LockError, NotAnArticle
 from .model import ARTICLE_FORMAT, Article, display_name
-from .sources import Stat, scan_sources
+from .sources import Stat, scan_rules, scan_sources
 from .state import utc_key
 
 if TYPE_CHECKING:
@@ -225,6 +225,7 @@ class _Build:
         self.parts = 1  # index parts a full build wrote
         self.reason: str | None = None  # why everything is rebuilt
         self.missing_images: dict[str, str] = {}  # source → `image` the feeds written could not find
+        self.skipped: list[str] = []  # files read again that are not articles (a headless bundle)
 
     def run(self) -> BuildReport:
         from .state import open_state
@@ -304,6 +305,9 @@ class _Build:
                 article, notes = read_article(content_dir / rel, self.config, content_dir)
             except ContentError as error:
                 self.errors.append(error)
+            except NotAnArticle as skip:
+                log.info("%s", skip)
+                self.skipped.append(rel)  # no longer an article: dropped like a removed file
             else:
                 read[rel] = article
                 self.warnings.extend(notes)
@@ -338,7 +342,7 @@ class _Build:
         self.reason = self._full_reason(state)
         self.full = self.reason is not None
         content_dir = self.config.paths.content
-        scanned = scan_sources(content_dir) if content_dir.is_dir() else {}
+        scanned = scan_sources(content_dir, scan_rules(self.config)) if content_dir.is_dir() else {}
         files, changed, removed = self._changes(state, scanned, {} if self.full else state.stats())
         # Files that failed to read last time and are untouched still fail: say so every run.
         self.errors = [
@@ -366,7 +370,7 @@ class _Build:
         else:
             read, html, indexed, generation = self._read(changed), {}, None, ""
         with state.transaction():
-            outcome = self._apply(state, scanned, read, html, removed, indexed, generation)
+            outcome = self._apply(state, scanned, read, html, removed + self.skipped, indexed, generation)
             for rel, article in read.items():
                 files[rel] = files[rel]._replace(hash=article.content_hash)
             state.put_files(files, removed, replace_all=self.full)
@@ -647,6 +651,9 @@ def _build_part(
                 article, notes = read_article(path, config, config.paths.content)
             except ContentError as error:
                 part.errors.append(error)
+                continue
+            except NotAnArticle as skip:
+                log.info("%s", skip)
                 continue
             finally:
                 if _done is not None:

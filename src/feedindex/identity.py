@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,14 @@ from .model import Article
 log = logging.getLogger(__name__)
 
 LEDGER_NAME = "ids.json"
+_MARKDOWN_SUFFIX = re.compile(r"\.(?:md|markdown|mdown|mkdown|mkdn|mkd)$")  # every generator's
 LEDGER_VERSION = 1
 
 
 def tag_uri(base_url: str, article: Article) -> str:
     """A new tag: URI for `article`: host, publication date and source path."""
     host = urlsplit(base_url).hostname or "localhost"
-    path = article.source.removesuffix(".md")
+    path = _MARKDOWN_SUFFIX.sub("", article.source)
     return f"tag:{host},{article.published.date().isoformat()}:{quote(path, safe='/-._~')}"
 
 
