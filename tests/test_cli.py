@@ -35,7 +35,8 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_build_then_search(site: Site) -> None:
     code, out, _ = run("build")
     assert code == 0
-    assert "2 changed, 0 removed, 0 unchanged, 2 published" in out and "(full build: no earlier build)" in out
+    assert out.startswith("2 changed, 0 removed, 0 unchanged: 2 published, 0 drafts, 0 scheduled, 0 rejected, ")
+    assert out.rstrip().endswith("(full build: no earlier build)")
     code, out, _ = run("search", "通義千問", "--json")
     assert code == 0
     result = json.loads(out)
@@ -55,6 +56,16 @@ def test_build_json_and_exit_code_1_when_some_articles_are_rejected(site: Site) 
     assert report["feeds"] == ["out/rss.xml", "out/atom.xml", "out/feed.json"]
     assert report["feed_files"] == 3 + 3  # the site's and the tag "AI"'s
     assert (site.out / "rss.xml").exists()
+
+
+def test_images_not_on_disk_are_one_warning(site: Site) -> None:
+    for number in range(1, 5):
+        site.write(f"img{number}.md", article(f"Image {number}", date=f"2025-02-0{number}", image=f"i{number}.jpg"))
+    code, _, err = run("build")
+    assert code == 0
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: 4 article image(s)")
+    assert "img1.md: i1.jpg" in warnings[0] and "set paths.images" in warnings[0]
 
 
 def test_config_error_exits_2_and_writes_nothing(site: Site) -> None:

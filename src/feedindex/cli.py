@@ -99,6 +99,8 @@ def _print_report(report: BuildReport, quiet: bool) -> None:
         click.echo(f"rejected: {error}", err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if (images := report.missing_images_warning()) is not None:
+        click.echo(f"warning: {images}", err=True)
     if not quiet:
         click.echo(report.summary())
 

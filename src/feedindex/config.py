@@ -17,6 +17,7 @@ from .errors import ConfigError, ConfigProblem
 
 CONFIG_NAME = "feedindex.toml"
 FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # format → file name
+FEEDS_PAGE = "feeds.html"  # every feed of the site, for people (feeds_page.py)
 
 # BCP 47 as sites use it: language, optional script, optional region, optional variants.
 _BCP47 = re.compile(

@@ -17,16 +17,19 @@ from urllib.parse import unquote, urlsplit
 import markdown
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER
 
 from .config import Config, check_language
 from .errors import ContentError, NotAnArticle
 from .generators import permalinks, preprocess, rules
-from .model import Article, has_illegal_chars, strip_illegal_chars
+from .model import Article, has_illegal_chars, is_spaced_letter, strip_illegal_chars
 from .sources import ScanRules, scan_rules, scan_sources
 
 log = logging.getLogger(__name__)
 
-MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+MARKDOWN_EXTENSIONS = ["tables", "pymdownx.superfences", "sane_lists"]
 # Jekyll's post file names: 2025-11-25-my-post.md
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _UNSAFE_SLUG = re.compile(r"[\s/\\?#%\x00-\x1f\x7f]")
@@ -113,7 +116,74 @@ class _Reader:
 
 # --- rendering ------------------------------------------------------------------------------
 
-_md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+
+def _code_block(source: str, language: str, class_name: str, options: object, md: object, **kwargs: object) -> str:
+    """A fenced block as python-markdown's own fenced_code writes it (and GitHub does):
+    `<pre><code class="language-xml">`, no highlighting markup that feed readers cannot style."""
+    escaped = source.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    attribute = f' class="language-{html.escape(language)}"' if language else ""
+    return f"<pre><code{attribute}>{escaped}\n</code></pre>"
+
+
+def _any_options(language: str, inputs: dict[str, str], options: object, attrs: object, md: object) -> bool:
+    """Accept a fence whatever follows its language (`hl_lines="3"`, `title="x.py"`), as
+    CommonMark does with an info string: the options are ignored, never a reason to print the
+    fence as text."""
+    return True
+
+
+_PLACEHOLDER_LINE = re.compile("^" + re.escape(HTML_PLACEHOLDER).replace("%s", r"\d+") + "$")
+
+
+class _FencesOutOfParagraphs(Treeprocessor):
+    """Lift a fence out of the paragraph it directly follows or precedes (no blank line between).
+
+    SuperFences leaves such a fence inside the paragraph (`<p>Text:<pre>…</pre></p>`, which HTML
+    cannot hold); CommonMark and GitHub end the paragraph there, and so does this.
+    """
+
+    def run(self, root: Any) -> None:
+        for parent in list(root.iter()):
+            for index in reversed(range(len(parent))):
+                paragraph = parent[index]
+                if paragraph.tag != "p" or len(paragraph) or not paragraph.text or "\n" not in paragraph.text:
+                    continue
+                lines = paragraph.text.split("\n")
+                if not any(_PLACEHOLDER_LINE.match(line.strip()) for line in lines):
+                    continue
+                pieces: list[list[str]] = []
+                for line in lines:
+                    alone = _PLACEHOLDER_LINE.match(line.strip()) is not None
+                    if alone or not pieces or _PLACEHOLDER_LINE.match(pieces[-1][0].strip()):
+                        pieces.append([line.strip() if alone else line])
+                    else:
+                        pieces[-1].append(line)
+                parent.remove(paragraph)
+                for offset, piece in enumerate(pieces):
+                    block = paragraph.makeelement("p", {})
+                    block.text = "\n".join(piece)
+                    parent.insert(index + offset, block)
+
+
+class _FencesOutOfParagraphsExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Before the inline patterns (priority 20), while a paragraph is still plain text.
+        md.treeprocessors.register(_FencesOutOfParagraphs(md), "fences_out_of_paragraphs", 25)
+
+
+# SuperFences (pymdown-extensions) finds fences inside list items and blockquotes and fences
+# holding fences, which python-markdown's fenced_code leaves as text. Every fence goes through
+# `_code_block` (no Pygments); indented code blocks stay python-markdown's own.
+MARKDOWN_CONFIGS: dict[str, dict[str, Any]] = {
+    "pymdownx.superfences": {
+        "custom_fences": [{"name": "*", "class": "", "format": _code_block, "validator": _any_options}]
+    },
+}
+_md = markdown.Markdown(
+    extensions=[*MARKDOWN_EXTENSIONS, _FencesOutOfParagraphsExtension()],
+    extension_configs=MARKDOWN_CONFIGS,
+    output_format="html",
+)
 
 _BLOCK_TAGS = (
     "address|article|aside|blockquote|br|dd|details|div|dl|dt|figcaption|figure|footer|h[1-6]|"
@@ -127,7 +197,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def render_markdown(text: str) -> str:
-    """Markdown (tables, fenced code) to HTML."""
+    """Markdown (tables, fenced code, also inside lists and blockquotes) to HTML."""
     _md.reset()
     return _md.convert(text)
 
@@ -143,7 +213,8 @@ def html_to_text(body_html: str) -> str:
 
 
 def excerpt(text: str, budget: int) -> str:
-    """The start of `text` cut at `budget` characters (not words, so it works for Chinese)."""
+    """The start of `text` cut at `budget` characters (not words, so it works for Chinese), never
+    inside a word of Latin (spaced) text."""
     flat = " ".join(text.split())
     if len(flat) <= budget:
         return flat
@@ -154,6 +225,14 @@ def excerpt(text: str, budget: int) -> str:
         if end >= budget * 2 // 3:
             cut = cut[: end + 1] if marks != " " else cut[:end]
             break
+    else:
+        # No boundary near the end (Chinese, or one long word): drop a Latin word cut in two,
+        # unless it is all there is.
+        word = len(cut)
+        while word > 0 and is_spaced_letter(cut[word - 1]):
+            word -= 1
+        if is_spaced_letter(flat[len(cut)]) and word > 0:
+            cut = cut[:word]
     return cut.rstrip(" ，,；;、") + "…"
 
 
@@ -224,6 +303,35 @@ def _names(reader: _Reader, key: str, items: Iterable[Any]) -> list[str]:
     if empty:
         reader.warnings.append(reader.error(key, "empty entries dropped"))
     return names
+
+
+MAX_AUTHORS = 20
+MAX_AUTHOR_CHARS = 200
+
+
+def _authors(reader: _Reader, meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """Front-matter `author` and `authors` (Hugo, Jekyll): a name, a list of names, or Jekyll's
+    `{name: …, email: …}` form (only the name is used), at most MAX_AUTHORS of them."""
+    names: list[str] = []
+    for key in ("author", "authors"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if len(items) > MAX_AUTHORS:
+            raise reader.error(key, f"at most {MAX_AUTHORS} authors, found {len(items)}")
+        for item in items:
+            name = item.get("name") if isinstance(item, dict) else item
+            if not isinstance(name, str):
+                shown = "a mapping without a text `name`" if isinstance(item, dict) else type(item).__name__
+                raise reader.error(key, f"must be a name or a list of names, found {shown}")
+            name = " ".join(reader.clean(key, name).split())
+            if len(name) > MAX_AUTHOR_CHARS:
+                message = f"an author's name is at most {MAX_AUTHOR_CHARS} characters, found {len(name):,}"
+                raise reader.error(key, message)
+            if name:
+                names.append(name)
+    return _unique(names)
 
 
 def _unique(names: Iterable[str]) -> tuple[str, ...]:
@@ -531,6 +639,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
     image = _image(reader, meta, config)
     reading_time = _text_value(reader, meta, "readingTime") or None
     entry_id = _text_value(reader, meta, "id") or None
+    authors = _authors(reader, meta)
 
     body = reader.clean("body", body)
     if config.content.generator != "none":
@@ -563,6 +672,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
         source=rel,
         content_hash=hashlib.sha256(data).hexdigest(),
         entry_id=entry_id,
+        authors=authors,
     )
     return article, reader.warnings
 
