@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,6 +114,13 @@ class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
         self._length_bytes[fieldname] = raw
         return raw
 
+    def lengths(self, fieldname: str) -> bytes | None:
+        """Every document's length of `fieldname`, one byte each (decode with `field_length`)."""
+        try:
+            return self._length_bytes[fieldname]
+        except KeyError:
+            return self._lengths_of(fieldname)
+
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         if docnum > self._doccount:
             raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
@@ -124,6 +131,19 @@ class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
         if raw is None:
             return default
         return _LENGTHS[raw[docnum]] if docnum < len(raw) else None
+
+
+def field_lengths(reader: Any, fieldname: str) -> Callable[[int], int | None]:
+    """A function giving a segment's documents' lengths of `fieldname` as Whoosh's scorers see
+    them (`doc_field_length(docnum, fieldname, 1)`), from one byte string when it can."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if not isinstance(perdoc, _PerDocReader):
+        return lambda docnum: reader.doc_field_length(docnum, fieldname, 1)
+    raw = perdoc.lengths(fieldname)
+    if raw is None:
+        return lambda docnum: 1
+    size = len(raw)
+    return lambda docnum: _LENGTHS[raw[docnum]] if docnum < size else None
 
 
 class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
@@ -286,7 +306,11 @@ def current_generation(index_dir: Path) -> Path:
 
 def open_index(index_dir: Path) -> Index:
     """Open the live generation of the index at `index_dir`."""
-    generation = current_generation(index_dir)
+    return open_generation(current_generation(index_dir))
+
+
+def open_generation(generation: Path) -> Index:
+    """Open the index of one generation folder."""
     try:
         return whoosh_index.open_dir(str(generation))
     except Exception as error:  # Whoosh raises many kinds on a damaged index

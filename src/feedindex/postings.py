@@ -74,6 +74,30 @@ def segment_postings(
             yield (current_field, text, newdoc, weight, value)
 
 
+def raw_term_info(reader: Any, fieldname: str, text: bytes) -> bytes | None:
+    """The term table entry of a term in one segment (None: the segment lacks it), or TypeError
+    for a segment of another codec."""
+    terms = reader._terms
+    if not isinstance(terms, W3TermsReader):
+        raise TypeError(f"not a Whoosh 3 segment: {terms!r}")
+    info: bytes | None = terms._tindex.get(terms._keycoder(fieldname, text))
+    return info
+
+
+def info_doc_frequency(info: bytes) -> int:
+    """How many documents (deleted ones included) a term table entry lists, as Whoosh's
+    `doc_frequency` reads it."""
+    frequency: int = W3TermInfo._struct.unpack_from(info)[2]
+    return frequency
+
+
+def info_postings(reader: Any, fieldname: str, info: bytes) -> Iterator[tuple[int, float, Any]]:
+    """(document, weight, value bytes) of a term table entry's postings in its segment, in
+    document order, deleted documents included: one read of the term's whole extent instead of
+    a matcher moving block by block."""
+    return _term_postings(info, reader._terms._postfile, reader.schema[fieldname].format)
+
+
 def term_entries(table: Any, chunk: int = TABLE_CHUNK) -> Iterator[tuple[bytes, bytes]]:
     """(key, value) of each entry of a Whoosh hash file (`HashReader`) in file order, as its
     `items()`, read `chunk` bytes at a time instead of with three seeks and reads per entry."""
