@@ -418,6 +418,7 @@ class Searcher:
         filters: Filters | None = None,
         syntax: bool = False,
         budget: float | None = None,
+        deadline: Deadline | None = None,
         exhaustive: bool = False,
     ) -> SearchResult:
         """Search for `text`; see the module docstring for how matching works.
@@ -425,7 +426,8 @@ class Searcher:
         The total and the facets count every match, whatever the page; pages 1, 2, ... list
         each match once, in one order. With a `budget` (seconds), every stage (matching,
         ranking, snippets, the suggestion) stops when it runs out and the result says
-        `timed_out=True`: what was complete by then, never a hang. `exhaustive=True` scores
+        `timed_out=True`: what was complete by then, never a hang (`deadline` instead of
+        `budget`: a moment, e.g. shared by several calls). `exhaustive=True` scores
         every match with Whoosh's own matchers instead (slow; the reference the fast path is
         checked against).
         """
@@ -436,7 +438,7 @@ class Searcher:
         parsed = self.parse(text, syntax)
         filters = (filters or Filters()).merged(parsed.filters)
         needed = page * per_page
-        deadline = Deadline.after(budget)
+        deadline = deadline or Deadline.after(budget)
         found = self._ranked(parsed, filters, needed, deadline, exhaustive)
         timed_out = found.timed_out
         needles = self._needles(parsed, found.stage)

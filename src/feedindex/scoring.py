@@ -55,9 +55,10 @@ class OutOfTime(Exception):
 
 @dataclass(frozen=True)
 class Deadline:
-    """A moment (`time.monotonic`) after which a query stops; None: never."""
+    """A moment of `clock` (time.monotonic) after which a query stops; None: never."""
 
     at: float | None = None
+    clock: Callable[[], float] = time.monotonic
 
     @classmethod
     def after(cls, seconds: float | None) -> Deadline:
@@ -66,11 +67,11 @@ class Deadline:
 
     def passed(self) -> bool:
         """Whether the deadline has passed."""
-        return self.at is not None and time.monotonic() > self.at
+        return self.at is not None and self.clock() > self.at
 
     def check(self) -> None:
         """Raise OutOfTime when the deadline has passed."""
-        if self.at is not None and time.monotonic() > self.at:
+        if self.at is not None and self.clock() > self.at:
             raise OutOfTime
 
 
@@ -288,6 +289,8 @@ class Scorer:
         deadline.check()
         if isinstance(query, _NullQuery):
             return {}
+        if isinstance(query, WhooshOr | And) and len(query.subqueries) == 1:
+            return self.scores(query.subqueries[0], deadline)  # Whoosh ignores the boost here too
         if isinstance(query, WhooshOr) and not query.scale and not query.minmatch:
             union = _sum([self.scores(sub, deadline) for sub in query.subqueries])
             return union if query.boost == 1.0 else _times(union, query.boost)
