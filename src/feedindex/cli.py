@@ -304,8 +304,16 @@ def search(
 @click.option("--host", help="Address to listen on (default: [server] host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default: [server] port, 8000).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default: [server] workers, 1).")
+@click.option("--access-log", is_flag=True, help="Log every request on stdout, in uvicorn's access log format.")
 @_reports_errors
-def serve(config_path: Path | None, out: Path | None, host: str | None, port: int | None, workers: int | None) -> None:
+def serve(
+    config_path: Path | None,
+    out: Path | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    access_log: bool,
+) -> None:
     """Serve the search API, the search page and the feeds from the output folder.
 
     The server follows new index generations published by `feedindex build` without a restart.
@@ -315,18 +323,24 @@ def serve(config_path: Path | None, out: Path | None, host: str | None, port: in
 
     import uvicorn
 
+    from .server import serving_line, uvicorn_logging
+
     config = _load(config_path, out=out)
+    host = host or config.server.host
+    port = port or config.server.port
+    workers = workers or config.server.workers
     # Every worker builds the application from the same configuration.
     os.environ["FEEDINDEX_CONFIG"] = str(config.source) if config.source else ""
     os.environ["FEEDINDEX_OUT"] = str(config.paths.out)
+    click.echo(serving_line(config, host, port, workers))
     uvicorn.run(
         "feedindex.server:app_from_environment",
         factory=True,
-        host=host or config.server.host,
-        port=port or config.server.port,
-        workers=workers or config.server.workers,
-        log_level="warning",
-        access_log=False,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=uvicorn_logging(access_log),
+        access_log=access_log,
         proxy_headers=True,
         server_header=False,
     )
