@@ -16,7 +16,7 @@ from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 
 from conftest import indexed_article
 from feedindex.analysis import AnalyzerSpec
-from feedindex.index import assemble, new_generation, open_index, write_part
+from feedindex.index import assemble, new_generation, open_index, update_index, write_part
 from feedindex.model import Article
 from feedindex.scoring import BoundedCache, Deadline, OutOfTime, PhraseBonus, Scorer, whoosh_scores
 
@@ -42,15 +42,17 @@ def make_article(number: int, rng: random.Random) -> Article:
 
 @pytest.fixture(scope="module")
 def fragmented(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """An index of three segments (three build parts) with deleted documents in two of them."""
+    """An index of three segments (two build parts, one update) with deleted documents."""
     rng = random.Random(5)
     index_dir = tmp_path_factory.mktemp("scoring") / "index"
     generation = new_generation(index_dir)
     articles = [make_article(number, rng) for number in range(90)]
-    for part in range(3):
-        write_part(generation, part, articles[part::3], AnalyzerSpec())
-    removed = [f"a{number}.md" for number in (0, 4, 5, 11, 30, 31, 47, 88)]
-    assemble(index_dir, generation, 3, AnalyzerSpec(), {"tags": {}, "category": {}}, remove=removed)
+    names: dict[str, dict[str, str]] = {"tags": {}, "category": {}}
+    for part in range(2):
+        write_part(generation, part, articles[part:80:2], AnalyzerSpec())
+    removed = [f"a{number}.md" for number in (0, 4, 5, 11, 30, 31, 47)]
+    assemble(index_dir, generation, 2, AnalyzerSpec(), names, remove=removed, retention=0)
+    update_index(index_dir, ["a12.md", "a13.md"], articles[80:], AnalyzerSpec(), names, retention=0)
     searcher = open_index(index_dir).searcher()
     assert len(searcher.leaf_searchers()) >= 3 and searcher.reader().has_deletions()
     yield searcher
