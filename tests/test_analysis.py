@@ -16,6 +16,7 @@ from feedindex.analysis import (
     fold,
     fold_width,
     index_terms,
+    lower_ascii,
     segmenter,
     synonyms,
     words,
@@ -127,3 +128,16 @@ def test_tokens_never_raise_and_offsets_point_inside_the_original(text: str) -> 
         assert token.pos >= 0 and token.text
     for _, start, end in bigrams(text):
         assert 0 <= start < end <= len(text)
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"))
+    | st.text(alphabet="Aa Zz，。：\u3000！～ＡＺａｚ０９開源abcXYZ\uff5f\uff00")
+)
+def test_width_and_case_folding_change_characters_one_for_one(text: str) -> None:
+    # the definitions, character by character (the functions translate runs, for speed)
+    width = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+    assert fold_width(text) == text.translate(width)
+    assert lower_ascii(text) == text.translate(
+        str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    )

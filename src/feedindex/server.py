@@ -49,6 +49,7 @@ STYLESHEET = "feed.xsl"
 CACHE_SIZE = 4096  # answers kept per index generation
 WARM_QUERIES = 200  # the latest distinct queries a new generation's first searcher answers before going live
 ECHO_CHARS = 100  # what a 422 repeats of a bad value
+SEARCHES_AT_ONCE = 1  # searches computing at once in one worker process (answers from the cache: any number)
 STATIC_TYPES = {
     "rss.xml": "application/rss+xml; charset=utf-8",
     "atom.xml": "application/atom+xml; charset=utf-8",
@@ -97,6 +98,10 @@ class SearcherPool:
         self.index_dir = index_dir
         self.config = config
         self._switching = threading.Lock()  # held by the one request that opens a new generation
+        # Searches are CPU-bound Python: threads running several at once only share the GIL, and
+        # every search then takes as long as all of them (a slow one, times the connections).
+        # One at a time, the others wait their turn, and a worker's p99 is a search, not eight.
+        self._running = threading.Semaphore(SEARCHES_AT_ONCE)
         self._pointer_stamp: tuple[int, int] | None = None
         self._live: _Live | None = None
 
@@ -107,7 +112,7 @@ class SearcherPool:
             if key in live.answers:
                 live.answers.move_to_end(key)
                 return live.answers[key]
-        with self.searcher(live) as searcher:
+        with self._running, self.searcher(live) as searcher:
             result = compute(searcher)
         if not result.timed_out:  # a partial answer is not worth repeating
             with live.answers_lock:
