@@ -11,6 +11,12 @@ only when the one before found too little:
 
 With `syntax=True`, `"quoted phrases"`, `-exclusions` and `tag:`, `category:`, `lang:` filters
 are understood.
+
+The ranking is defined here and only here, as Whoosh queries: the builders below (`_all_words`,
+`_in_order`, `_fallback`, `_any_word`) with the field weights (`index.FIELD_BOOSTS`) and
+PHRASE_BOOST, scored by Whoosh's BM25F. `feedindex.scoring` evaluates those queries term at a
+time, fast and with every match; `search(..., exhaustive=True)` lets Whoosh's own matchers score
+them instead, the reference a change of ranking can be checked against.
 """
 
 from __future__ import annotations
