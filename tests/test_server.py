@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
@@ -307,8 +308,19 @@ def test_the_app_follows_new_generations(tmp_path: Path) -> None:
     generation = client.get("/api/health").json()["generation"]
     site.write("b.md", article("Beta", body="second words"))
     build(site.config())
+    # The new generation is opened and warmed in a thread; meanwhile the old one answers.
+    first = client.get("/api/search", params={"q": "second"}).json()
+    assert first["total"] in (0, 1)
+    wait_for(lambda: client.get("/api/health").json()["generation"] != generation)
     assert client.get("/api/search", params={"q": "second"}).json()["total"] == 1
-    assert client.get("/api/health").json()["generation"] != generation
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Until `condition` holds (it must within `seconds`, which only a hang would exceed)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.02)
 
 
 # --- hostile queries -------------------------------------------------------------------------

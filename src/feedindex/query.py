@@ -329,11 +329,13 @@ class Searcher:
         return int(self._searcher.doc_count())
 
     def warm(self, queries: Iterable[str] = (), budget: float = WARM_SECONDS) -> int:
-        """Load what a first query would (the segmenter, facets, suggestion tables), then run
+        """Load what a first query would (the segmenter, field lengths, facets, suggestion tables), then run
         `queries` until `budget` seconds have passed; returns how many ran. The server warms a
         new generation's first searcher before it takes traffic."""
         deadline = Deadline.after(budget)
         words("預熱 warm", self.spec)  # loads the segmenter's dictionary (a second or so)
+        for name in (*FIELD_BOOSTS, FALLBACK_FIELD):
+            self._scorer.load_lengths(name)
         for facet in FACET_FIELDS:
             self._facet_values(facet)
         self._suggestion_tables()

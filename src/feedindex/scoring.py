@@ -231,6 +231,11 @@ class Scorer:
                     matcher.next()
                 deadline.check()
 
+    def load_lengths(self, fieldname: str) -> None:
+        """Decode `fieldname`'s lengths in every segment now (a first query would)."""
+        for leaf in range(len(self.leaves)):
+            self._lengths(leaf, fieldname)
+
     def _lengths(self, leaf: int, fieldname: str) -> list[int | None]:
         """Each document's length of `fieldname` in segment `leaf`, decoded once per generation."""
         key = ("lengths", leaf, fieldname)

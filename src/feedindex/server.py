@@ -3,8 +3,8 @@
 `create_app(config)` builds a FastAPI application; `feedindex.server:app_from_environment` is the
 factory ASGI servers use (configured by FEEDINDEX_CONFIG and FEEDINDEX_OUT). The application
 follows new index generations published by builds without a restart: each request checks the
-`CURRENT` pointer (one `stat`). The request that notices a new generation opens and warms its
-first searcher (tables loaded, the latest queries answered once) while the others keep being
+`CURRENT` pointer (one `stat`). When it names a new generation, a thread opens and warms its
+first searcher (tables loaded, the latest queries answered once) while requests keep being
 answered from the old one; then new requests go to the new generation, requests in flight
 finish on the old one, whose searchers are closed once they are returned.
 
@@ -97,7 +97,7 @@ class SearcherPool:
     def __init__(self, index_dir: Path, config: Config) -> None:
         self.index_dir = index_dir
         self.config = config
-        self._switching = threading.Lock()  # held by the one request that opens a new generation
+        self._switching = threading.Lock()  # held while a generation is opened and warmed
         # Searches are CPU-bound Python: threads running several at once only share the GIL, and
         # every search then takes as long as all of them (a slow one, times the connections).
         # One at a time, the others wait their turn, and a worker's p99 is a search, not eight.
@@ -129,29 +129,36 @@ class SearcherPool:
         return (stat.st_mtime_ns, stat.st_ino)
 
     def live(self) -> _Live:
-        """The live generation, switching to a new one when a build published it.
-
-        The first request to notice a new generation opens it and warms its first searcher;
-        meanwhile the other requests are answered from the old one.
-        """
+        """The live generation; when a build has published a new one, a thread opens and warms
+        it while requests are still answered from the old one, then it takes their place."""
         stamp = self._stamp()
         live = self._live
         if live is not None and stamp == self._pointer_stamp:
             return live
-        if not self._switching.acquire(blocking=live is None):
-            assert live is not None
-            return live
+        if live is None:
+            with self._switching:  # no generation yet: the first requests wait for it
+                if self._live is None:
+                    self._live = self._open(current_generation(self.index_dir), None)
+                    self._pointer_stamp = stamp
+                return self._live
+        if self._switching.acquire(blocking=False):
+            threading.Thread(target=self._switch, args=(stamp,), name="feedindex-warm", daemon=True).start()
+        return live
+
+    def _switch(self, stamp: tuple[int, int] | None) -> None:
+        """Open and warm the generation CURRENT names, then make it the live one (runs in its own
+        thread, holding `_switching`)."""
         try:
-            generation = current_generation(self.index_dir)  # SearchIndexError when there is none
-            live = self._live
-            if live is None or generation != live.generation:
-                old, live = live, self._open(generation, live)
-                self._live = live
+            generation = current_generation(self.index_dir)
+            old = self._live
+            if old is None or generation != old.generation:
+                self._live = self._open(generation, old)
                 log.info("serving index generation %s", generation.name)
                 if old is not None:
                     _close_all(old.idle)
             self._pointer_stamp = stamp
-            return live
+        except Exception:  # the old generation keeps answering; the next request tries again
+            log.exception("cannot open the new index generation; still serving the old one")
         finally:
             self._switching.release()
 
