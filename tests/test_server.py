@@ -428,3 +428,36 @@ def test_a_slow_query_returns_a_partial_result_flagged(tmp_path: Path) -> None:
     body = TestClient(create_app(site.config())).get("/api/search", params={"q": "共同 詞語"}).json()
     assert body["timed_out"] is True
     assert body["total"] < 1500
+
+
+def test_several_workers_listen_with_nagle_off() -> None:
+    # uvicorn binds the socket of several workers with protocol 0, and asyncio then leaves
+    # Nagle's algorithm on for each connection (each keep-alive answer waited ~40 ms for a
+    # delayed ACK); feedindex's listener says it is TCP, so asyncio turns it off.
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from feedindex.server import tcp_listener
+
+    async def nodelay_of_an_accepted_connection(listening: socket.socket) -> int:
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                connection = transport.get_extra_info("socket")
+                accepted.set_result(connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listening)
+        port = listening.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(accepted, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    settings = uvicorn.Config("feedindex.server:app_from_environment", host="127.0.0.1", port=0, workers=2)
+    assert asyncio.run(nodelay_of_an_accepted_connection(tcp_listener(settings))) != 0

@@ -321,9 +321,7 @@ def serve(
     """
     import os
 
-    import uvicorn
-
-    from .server import serving_line, uvicorn_logging
+    from .server import run, serving_line
 
     config = _load(config_path, out=out)
     host = host or config.server.host
@@ -333,17 +331,7 @@ def serve(
     os.environ["FEEDINDEX_CONFIG"] = str(config.source) if config.source else ""
     os.environ["FEEDINDEX_OUT"] = str(config.paths.out)
     click.echo(serving_line(config, host, port, workers))
-    uvicorn.run(
-        "feedindex.server:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=uvicorn_logging(access_log),
-        access_log=access_log,
-        proxy_headers=True,
-        server_header=False,
-    )
+    run(host, port, workers, access_log)
 
 
 def _print_hits(result: dict[str, Any]) -> None:
