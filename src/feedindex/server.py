@@ -16,6 +16,7 @@ without a body.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import os
 import queue
@@ -467,7 +468,12 @@ def run(host: str, port: int, workers: int, access_log: bool) -> None:
         uvicorn.run("feedindex.server:app_from_environment", **settings)
         return
     server_config = uvicorn.Config("feedindex.server:app_from_environment", **settings)
-    Multiprocess(server_config, sockets=[tcp_listener(server_config)]).run()
+    sockets = [tcp_listener(server_config)]
+    if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn: the server's run too
+        run_server = uvicorn.Server(server_config).run
+        Multiprocess(server_config, target=run_server, sockets=sockets).run()  # type: ignore[call-arg]
+    else:
+        Multiprocess(server_config, sockets=sockets).run()
 
 
 def tcp_listener(server_config: Any) -> socket.socket:
