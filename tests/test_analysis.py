@@ -20,6 +20,7 @@ from feedindex.analysis import (
     fold_width,
     index_synonyms,
     index_terms,
+    lower_ascii,
     segmenter,
     synonyms,
     words,
@@ -154,3 +155,16 @@ def test_the_synonym_table_is_what_its_script_makes() -> None:
     script = Path(__file__).resolve().parent.parent / "scripts" / "make_synonyms.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8"))
+    | st.text(alphabet="Aa Zz，。：\u3000！～ＡＺａｚ０９開源abcXYZ\uff5f\uff00")
+)
+def test_width_and_case_folding_change_characters_one_for_one(text: str) -> None:
+    # the definitions, character by character (the functions translate runs, for speed)
+    width = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+    assert fold_width(text) == text.translate(width)
+    assert lower_ascii(text) == text.translate(
+        str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    )

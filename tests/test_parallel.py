@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+import feedindex.builder as builder_module
 import feedindex.index as index_module
-from conftest import MakeSite, Site, article
+from conftest import MakeSite, Site, article, indexed_article
+from feedindex.analysis import AnalyzerSpec
 from feedindex.builder import build
 from feedindex.config import load_config
-from feedindex.index import current_generation, open_index, read_meta
+from feedindex.index import (
+    FULL_BUILD_SEGMENTS,
+    assemble,
+    current_generation,
+    new_generation,
+    open_index,
+    read_meta,
+    write_part,
+)
 from feedindex.query import Searcher
 
 ARTICLES = 240  # more than 2 × builder.MIN_PART: a full build makes two parts
@@ -104,3 +115,59 @@ def test_spilling_postings_to_disk_writes_the_same_index(
     assert index_files(spilled) == index_files(site.out)
     with Searcher(load_config(site.config_path, out=spilled).index_dir) as searcher:
         assert [hit.slug for hit in searcher.search("第7號").hits] == ["p007"]  # a term in one document
+
+
+def test_the_segments_of_many_parts_are_merged_into_two(tmp_path: Path) -> None:
+    # Each part is one segment; more than FULL_BUILD_SEGMENTS of them would make every query
+    # look every term up in each. Five parts become two segments holding the same documents.
+    articles = [
+        indexed_article(
+            n, datetime(2025, 1, 1, tzinfo=UTC), f"開源模型 第{n}號 {'共同' * (n % 3)}", tags=(f"t{n % 4}",)
+        )
+        for n in range(50)
+    ]
+    spec, names = AnalyzerSpec(), {"tags": {}, "category": {}}
+    results = {}
+    for parts in (1, 5):
+        index_dir = tmp_path / f"parts{parts}" / "index"
+        generation = new_generation(index_dir)
+        for part in range(parts):
+            write_part(generation, part, articles[part::parts], spec)
+        assemble(index_dir, generation, parts, spec, names, remove=["a7.md"])
+        with open_index(index_dir).searcher() as searcher:
+            assert len(searcher.leaf_searchers()) == min(parts, FULL_BUILD_SEGMENTS)
+            assert searcher.doc_count() == 49
+        if parts > FULL_BUILD_SEGMENTS:  # nothing of the parts is left over
+            assert not [
+                path.name
+                for path in generation.iterdir()
+                if path.name.startswith(("P", "_P", "_M0", "_M1", "M0_W", "M1_W"))
+            ]
+        with Searcher(index_dir) as searcher:
+            results[parts] = {
+                query: (found.total, found.facets, sorted((hit.slug, round(hit.score, 9)) for hit in found.hits))
+                for query in ["開源模型", "共同", "第7號", "第12號 共同"]
+                for found in [searcher.search(query, per_page=100)]
+            }
+    assert results[1] == results[5]
+
+
+@pytest.mark.slow
+def test_a_full_build_by_six_workers_is_two_segments_and_reproducible(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(builder_module, "MIN_PART", 40)  # 240 articles: six parts
+    site = site_of(make_site, build={"workers": 6})
+    build(site.config(), full=True)
+    assert {name.split("_")[0] for name in segments(site)} == {"M0", "M1"}
+    again = tmp_path / "again-out"
+    build(load_config(site.config_path, out=again), full=True)
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    assert files(site.out) == files(again)
+    with Searcher(site.config().index_dir) as searcher:
+        assert [hit.slug for hit in searcher.search("獨角鯨").hits] == ["p000"]
+        assert searcher.search("開源模型").total == ARTICLES - 1
+        assert searcher.search("第120號").total == 1 and searcher.search("重複的網址").total == 0

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+import random
+import tempfile
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import MakeSite, Site, article
+from conftest import MakeSite, Site, article, indexed_article
+from feedindex.analysis import AnalyzerSpec
 from feedindex.builder import build
 from feedindex.cli import main
 from feedindex.errors import QueryError, SearchIndexError
-from feedindex.index import current_generation, read_meta
-from feedindex.query import Filters, Searcher, search
+from feedindex.index import assemble, current_generation, new_generation, read_meta, update_index, write_part
+from feedindex.model import Article
+from feedindex.query import MAX_PER_PAGE, Filters, Searcher, search
+from feedindex.scoring import Deadline
 
 FILES = {
     # zh-Hant, Taiwan vocabulary
@@ -360,3 +367,129 @@ def test_queries_from_a_file(site: Site, tmp_path: Path, monkeypatch: pytest.Mon
     (tmp_path / "q.txt").write_text("倒排索引\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["search", "--batch", str(tmp_path / "q.txt")])
     assert [hit["slug"] for hit in json.loads(result.stdout)["hits"]] == ["segment"]
+
+
+# --- exact counts, stable pages, the same ranking as exhaustive scoring, deadlines ----------
+
+POOL_WORDS = ["開源", "模型", "資料", "共同", "alpha", "bravo", "charlie", "软件", "軟體"]
+
+
+def pool_article(number: int, version: int = 0) -> Article:
+    """Article `number` of a pool of related articles (`version` changes its text)."""
+    rng = random.Random(number * 31 + version)
+
+    def text(count: int) -> str:
+        return " ".join(rng.choice(POOL_WORDS) for _ in range(count))
+
+    return indexed_article(
+        number,
+        datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=number),
+        text(rng.randint(2, 30)),
+        title=text(rng.randint(1, 3)),
+        summary=text(rng.randint(0, 4)),
+        tags=tuple(rng.sample(["ai", "web", "dev"], rng.randint(0, 2))),
+        categories=(rng.choice(["x", "y"]),),
+    )
+
+
+@st.composite
+def build_histories(draw: st.DrawFn) -> list[tuple[list[int], list[tuple[int, int]]]]:
+    """A full build in 1-3 parts, then 0-3 incremental updates: each step (removed article
+    numbers, added (number, version) pairs)."""
+    first = draw(st.lists(st.integers(0, 59), min_size=5, max_size=40, unique=True))
+    steps = [([], [(number, 0) for number in first])]
+    live = set(first)
+    for version in range(1, draw(st.integers(0, 3)) + 1):
+        removed = draw(st.lists(st.sampled_from(sorted(live)), max_size=6, unique=True)) if live else []
+        added = draw(st.lists(st.integers(0, 59), max_size=8, unique=True))
+        steps.append((removed, [(number, version) for number in added]))
+        live = (live - set(removed)) | set(added)
+    return steps
+
+
+def write_history(index_dir: Path, steps: list[tuple[list[int], list[tuple[int, int]]]], parts: int) -> None:
+    spec, names = AnalyzerSpec(), {"tags": {}, "category": {}}
+    generation = new_generation(index_dir)
+    first = [pool_article(number, version) for number, version in steps[0][1]]
+    for part in range(parts):
+        write_part(generation, part, first[part::parts], spec)
+    assemble(index_dir, generation, parts, spec, names, retention=0)
+    for removed, added in steps[1:]:
+        articles = [pool_article(number, version) for number, version in added]
+        sources = {f"a{number}.md" for number in removed} | {article.source for article in articles}
+        update_index(index_dir, sorted(sources), articles, spec, names, retention=0)
+
+
+@settings(max_examples=12, deadline=None)
+@given(steps=build_histories(), parts=st.integers(1, 3), per_page=st.sampled_from([1, 2, 3, 7, 10]))
+def test_totals_facets_and_pages_do_not_depend_on_the_page_size(
+    steps: list[tuple[list[int], list[tuple[int, int]]]], parts: int, per_page: int
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        index_dir = Path(folder) / "index"
+        write_history(index_dir, steps, parts)
+        with Searcher(index_dir) as searcher:
+            for query in ["共同", "alpha 模型", "軟體", "bravo charlie"]:
+                everything = searcher.search(query, per_page=MAX_PER_PAGE)
+                assert everything.total <= MAX_PER_PAGE
+                listed: list[str] = []
+                for page in range(1, everything.total // per_page + 2):
+                    result = searcher.search(query, page=page, per_page=per_page)
+                    assert (result.total, result.facets, result.stage) == (
+                        everything.total,
+                        everything.facets,
+                        everything.stage,
+                    )
+                    listed += [hit.slug for hit in result.hits]
+                # pages 1..n list every match exactly once, in one order
+                assert listed == [hit.slug for hit in everything.hits]
+                assert len(set(listed)) == everything.total
+
+
+def test_the_ranking_is_exhaustive_scorings_on_a_fixed_query_set(tmp_path: Path) -> None:
+    write_history(tmp_path / "index", [([], [(number, 0) for number in range(60)])], 2)
+    queries = ["共同", "alpha 模型", "模型 alpha", "開源 資料", "bravo charlie", "軟體 共同", "共同 共同 alpha"]
+    queries += ["開源 模型 資料", "charlie bravo alpha", "软件", "alpha", "資料共同", "deltas"]
+    with Searcher(tmp_path / "index") as searcher:
+        for query in queries:
+            fast = searcher.search(query, per_page=10)
+            reference = searcher.search(query, per_page=10, exhaustive=True)
+            assert [hit.slug for hit in fast.hits] == [hit.slug for hit in reference.hits], query
+            assert [hit.score for hit in fast.hits] == pytest.approx([hit.score for hit in reference.hits], rel=1e-12)
+            assert (fast.total, fast.facets, fast.stage) == (reference.total, reference.facets, reference.stage)
+
+
+class TickingClock:
+    """A clock that moves one tick each time it is read: a deadline of `n` ticks passes at the
+    n-th look at the clock, wherever in the search that is."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        self.now += 1
+        return self.now
+
+
+@pytest.mark.parametrize("query", ["共同 alpha", "alpah bravp", "開元 共同"])
+def test_every_stage_stops_at_the_deadline(tmp_path: Path, query: str) -> None:
+    # Matching, the phrase bonus, snippets and the suggestion all look at the clock: for each
+    # look, a deadline passing right there gives a result flagged as timed out, never an error.
+    write_history(tmp_path / "index", [([], [(number, 0) for number in range(60)])], 2)
+    complete = None
+    ticks = 0
+    while complete is None:
+        ticks += 1
+        with Searcher(tmp_path / "index") as searcher:  # a new searcher: nothing cached
+            result = searcher.search(query, deadline=Deadline(ticks, TickingClock()))
+        if not result.timed_out:
+            complete = result
+    assert ticks > 3  # the clock was read in several places before the search was done
+    with Searcher(tmp_path / "index") as searcher:
+        every_match = {hit.slug for hit in searcher.search(query, per_page=MAX_PER_PAGE).hits}
+    for early in range(1, ticks):
+        with Searcher(tmp_path / "index") as searcher:
+            partial = searcher.search(query, deadline=Deadline(early, TickingClock()))
+        assert partial.timed_out
+        assert partial.total <= complete.total
+        assert {hit.slug for hit in partial.hits} <= every_match

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import MakeSite, article
+from conftest import MakeSite, article, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -71,3 +71,58 @@ def test_a_rebuild_while_serving_fails_no_request_and_shows_the_change(make_site
     assert answered > 50
     status, body = get_json(base + "/api/search?q=" + urllib.parse.quote("開源模型"))
     assert body["total"] == 32  # 30 - the rewritten one + 3 new ones
+
+
+def test_health_answers_while_a_slow_search_runs(make_site: MakeSite, serve: Any) -> None:
+    # 32 words (the most a query may have) in every article, never in the query's order: every
+    # article matches and the phrase bonus must be checked in each. Searches run in a thread
+    # pool, so health does not wait for it (it did: the endpoints were async, on the loop).
+    words = [f"w{chr(97 + n // 26)}{chr(97 + n % 26)}q" for n in range(32)]
+    body = " ".join(reversed(words)) * 10
+    files = {f"p{n}.md": article(f"文章 {n}", body=f"{body} 編號{n}") for n in range(1500)}
+    site = make_site(files, {"server": {"time_budget_ms": 60_000}})
+    subprocess.run([sys.executable, "-m", "feedindex", "build", "--config", str(site.config_path)], check=True)
+    base = serve(site)
+    finished: dict[str, float] = {}
+
+    def slow_search() -> None:
+        status, body = get_json(base + "/api/search?q=" + urllib.parse.quote(" ".join(words)))
+        finished["search"] = time.monotonic()
+        assert status == 200 and body["total"] == 1500 and not body["timed_out"]
+
+    searching = threading.Thread(target=slow_search)
+    searching.start()
+    time.sleep(0.05)  # the search has started (it takes about 0.3 s)
+    status, body = get_json(base + "/api/health")
+    finished["health"] = time.monotonic()
+    searching.join(timeout=120)
+    assert status == 200 and body["status"] == "ok"
+    assert finished["health"] < finished["search"], "health waited for the search"
+
+
+def test_serve_says_where_it_listens_and_logs_requests_when_asked(make_site: MakeSite) -> None:
+    site = make_site({"a.md": article("Alpha", body="first words")})
+    subprocess.run([sys.executable, "-m", "feedindex", "build", "--config", str(site.config_path)], check=True)
+    port = free_port()
+    command = [sys.executable, "-m", "feedindex", "serve", "--config", str(site.config_path), "--port", str(port)]
+    process = subprocess.Popen([*command, "--access-log"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        generation = (site.out / "index" / "CURRENT").read_text().strip()
+        assert first.strip() == (
+            f"feedindex serving http://127.0.0.1:{port}/ with 1 worker: index generation {generation} (1 article)"
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                get_json(f"http://127.0.0.1:{port}/api/search?q=first")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not come up"
+                time.sleep(0.1)
+        logged = process.stdout.readline()
+        assert '"GET /api/search?q=first HTTP/1.1" 200' in logged
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import lxml.html
@@ -182,7 +183,16 @@ def test_page_language_follows_the_site(tmp_path: Path) -> None:
 def test_page_errors_and_suggestions(client: TestClient) -> None:
     page = lxml.html.fromstring(client.get("/", params={"q": "開元模型"}).text)
     assert page.xpath("//p[@id='suggestion']/a/text()") == ["開源模型"]
-    assert client.get("/", params={"q": "x" * 300}).status_code == 422
+    # a query too long for the page: the page again, with a message, not JSON
+    response = client.get("/", params={"q": "x" * 300, "tag": "AI"})
+    assert response.status_code == 422 and response.headers["content-type"].startswith("text/html")
+    page = lxml.html.fromstring(response.text)
+    assert "256" in page.xpath("string(//p[@id='status'])")
+    assert page.xpath("//input[@id='q']/@value") == ["x" * 256]  # shortened, not echoed whole
+    assert page.xpath("//input[@name='tag']/@value") == ["AI"]
+    response = client.get("/", params={"q": "模型", "page": "0"})
+    assert response.status_code == 422
+    assert lxml.html.fromstring(response.text).xpath("string(//p[@id='status'])").startswith("page:")
 
 
 # --- the feeds -----------------------------------------------------------------------------
@@ -267,6 +277,55 @@ def test_the_feeds_page_is_served(client: TestClient, site: Site) -> None:
     assert search_page.xpath("//header//a[text()='訂閱']/@href") == ["/feeds.html"]  # linked from the search page
 
 
+def test_weak_etags_and_unreadable_dates_in_conditional_gets(client: TestClient) -> None:
+    response = client.get("/atom.xml")
+    etag = response.headers["etag"]
+    assert client.get("/atom.xml", headers={"If-None-Match": "W/" + etag}).status_code == 304
+    assert client.get("/atom.xml", headers={"If-None-Match": f'"x", W/{etag}'}).status_code == 304
+    assert client.get("/atom.xml", headers={"If-None-Match": "*"}).status_code == 304
+    assert client.get("/atom.xml", headers={"If-None-Match": 'W/"other"'}).status_code == 200
+    for date in [
+        "Fri, 01 Jan 99999 00:00:00 GMT",  # a year datetime cannot hold
+        "Sat, 01 Jan 0000 00:00:00 GMT",
+        "yesterday",
+        "",
+        "Mon, 32 Foo 2020 99:99:99 GMT",
+        "\x00",
+    ]:
+        response = client.get("/atom.xml", headers={"If-Modified-Since": date})
+        assert response.status_code == 200, date  # an unreadable date is ignored
+        assert response.content == client.get("/atom.xml").content
+
+
+@pytest.mark.parametrize("path", ["/atom.xml", "/tags/ai/rss.xml", "/", "/?q=%E6%A8%A1%E5%9E%8B", "/api/health"])
+def test_head_is_get_without_the_body(client: TestClient, path: str) -> None:
+    got, head = client.get(path), client.head(path)
+    assert (head.status_code, got.status_code) == (200, 200)
+    assert head.content == b""
+    for name in ("content-type", "etag", "last-modified", "content-security-policy"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    if "content-length" in got.headers:
+        assert head.headers["content-length"] == got.headers["content-length"]
+    assert client.head("/api/search", params={"q": "模型"}).status_code == 200
+    assert client.head("/no/such/feed.xml").status_code == 404
+    assert client.post("/api/health").status_code == 405
+
+
+def test_the_docs_page_is_off_and_the_schema_served(client: TestClient) -> None:
+    # Swagger UI would load its script from a CDN, which the CSP blocks.
+    assert client.get("/api/docs").status_code == 404
+    assert client.get("/openapi.json").json()["paths"]["/api/search"]["get"]
+
+
+def test_a_bad_value_is_named_not_echoed(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "x" * 60_000})  # about what a URL can carry
+    assert response.status_code == 422
+    assert len(response.content) < 2_000
+    (problem,) = response.json()["detail"]
+    assert problem["loc"] == ["query", "q"] and problem["input"].startswith("x" * 100)
+    assert len(problem["input"]) <= 101
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -309,8 +368,19 @@ def test_the_app_follows_new_generations(tmp_path: Path) -> None:
     generation = client.get("/api/health").json()["generation"]
     site.write("b.md", article("Beta", body="second words"))
     build(site.config())
+    # The new generation is opened and warmed in a thread; meanwhile the old one answers.
+    first = client.get("/api/search", params={"q": "second"}).json()
+    assert first["total"] in (0, 1)
+    wait_for(lambda: client.get("/api/health").json()["generation"] != generation)
     assert client.get("/api/search", params={"q": "second"}).json()["total"] == 1
-    assert client.get("/api/health").json()["generation"] != generation
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Until `condition` holds (it must within `seconds`, which only a hang would exceed)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.02)
 
 
 # --- hostile queries -------------------------------------------------------------------------
@@ -418,3 +488,36 @@ def test_a_slow_query_returns_a_partial_result_flagged(tmp_path: Path) -> None:
     body = TestClient(create_app(site.config())).get("/api/search", params={"q": "共同 詞語"}).json()
     assert body["timed_out"] is True
     assert body["total"] < 1500
+
+
+def test_several_workers_listen_with_nagle_off() -> None:
+    # uvicorn binds the socket of several workers with protocol 0, and asyncio then leaves
+    # Nagle's algorithm on for each connection (each keep-alive answer waited ~40 ms for a
+    # delayed ACK); feedindex's listener says it is TCP, so asyncio turns it off.
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from feedindex.server import tcp_listener
+
+    async def nodelay_of_an_accepted_connection(listening: socket.socket) -> int:
+        accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        class Probe(asyncio.Protocol):
+            def connection_made(self, transport: asyncio.BaseTransport) -> None:
+                connection = transport.get_extra_info("socket")
+                accepted.set_result(connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listening)
+        port = listening.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            return await asyncio.wait_for(accepted, 10)
+        finally:
+            writer.close()
+            server.close()
+
+    settings = uvicorn.Config("feedindex.server:app_from_environment", host="127.0.0.1", port=0, workers=2)
+    assert asyncio.run(nodelay_of_an_accepted_connection(tcp_listener(settings))) != 0

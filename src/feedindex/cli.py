@@ -336,8 +336,16 @@ def search(
 @click.option("--host", help="Address to listen on (default: [server] host, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port (default: [server] port, 8000).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes (default: [server] workers, 1).")
+@click.option("--access-log", is_flag=True, help="Log every request on stdout, in uvicorn's access log format.")
 @_reports_errors
-def serve(config_path: Path | None, out: Path | None, host: str | None, port: int | None, workers: int | None) -> None:
+def serve(
+    config_path: Path | None,
+    out: Path | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    access_log: bool,
+) -> None:
     """Serve the search API, the search page and the feeds from the output folder.
 
     The server follows new index generations published by `feedindex build` without a restart.
@@ -345,23 +353,17 @@ def serve(config_path: Path | None, out: Path | None, host: str | None, port: in
     """
     import os
 
-    import uvicorn
+    from .server import run, serving_line
 
     config = _load(config_path, out=out)
+    host = host or config.server.host
+    port = port or config.server.port
+    workers = workers or config.server.workers
     # Every worker builds the application from the same configuration.
     os.environ["FEEDINDEX_CONFIG"] = str(config.source) if config.source else ""
     os.environ["FEEDINDEX_OUT"] = str(config.paths.out)
-    uvicorn.run(
-        "feedindex.server:app_from_environment",
-        factory=True,
-        host=host or config.server.host,
-        port=port or config.server.port,
-        workers=workers or config.server.workers,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=True,
-        server_header=False,
-    )
+    click.echo(serving_line(config, host, port, workers))
+    run(host, port, workers, access_log)
 
 
 def _print_hits(result: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,7 +42,7 @@ from .analysis import INDEX_SCHEMA, AnalyzerSpec, bigram_analyzer, chinese_analy
 from .errors import SearchIndexError
 from .files import POINTER, write_atomic
 from .model import Article, display_names, slugify
-from .postings import MergingWriter
+from .postings import MergingWriter, SortedStreams
 from .suggest import TABLE_FILE, build_table, load_table, update_table, write_table
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ MAX_DELTA_SHARE = 0.2
 BASE_SHARE = 0.1  # a segment with this share of all documents is a base segment, never merged small
 TIER_FACTOR = 8  # small segments fall in size classes of 1-7, 8-63, 64-511, ... live documents
 TIER_SEGMENTS = 4  # this many small segments of one class (the new one included) are merged into one
+FULL_BUILD_SEGMENTS = 2  # a full build merges its parts' segments into this many, one process each
 
 # Query-time field weights (applied by search, so they can be tuned without re-indexing): a word
 # in the title counts most, then tags, then the summary, then the body.
@@ -114,6 +115,13 @@ class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
         self._length_bytes[fieldname] = raw
         return raw
 
+    def lengths(self, fieldname: str) -> bytes | None:
+        """Every document's length of `fieldname`, one byte each (decode with `field_length`)."""
+        try:
+            return self._length_bytes[fieldname]
+        except KeyError:
+            return self._lengths_of(fieldname)
+
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         if docnum > self._doccount:
             raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
@@ -124,6 +132,19 @@ class _PerDocReader(W3PerDocReader):  # type: ignore[misc]
         if raw is None:
             return default
         return _LENGTHS[raw[docnum]] if docnum < len(raw) else None
+
+
+def field_lengths(reader: Any, fieldname: str) -> Callable[[int], int | None]:
+    """A function giving a segment's documents' lengths of `fieldname` as Whoosh's scorers see
+    them (`doc_field_length(docnum, fieldname, 1)`), from one byte string when it can."""
+    perdoc = getattr(reader, "_perdoc", None)
+    if not isinstance(perdoc, _PerDocReader):
+        return lambda docnum: reader.doc_field_length(docnum, fieldname, 1)
+    raw = perdoc.lengths(fieldname)
+    if raw is None:
+        return lambda docnum: 1
+    size = len(raw)
+    return lambda docnum: _LENGTHS[raw[docnum]] if docnum < size else None
 
 
 class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
@@ -286,7 +307,11 @@ def current_generation(index_dir: Path) -> Path:
 
 def open_index(index_dir: Path) -> Index:
     """Open the live generation of the index at `index_dir`."""
-    generation = current_generation(index_dir)
+    return open_generation(current_generation(index_dir))
+
+
+def open_generation(generation: Path) -> Index:
+    """Open the index of one generation folder."""
     try:
         return whoosh_index.open_dir(str(generation))
     except Exception as error:  # Whoosh raises many kinds on a damaged index
@@ -350,16 +375,20 @@ def assemble(
 ) -> IndexInfo:
     """Join the parts written by `write_part` into one index, apply last changes, publish it.
 
-    The parts' segments are listed in one table of contents (no posting is copied). `remove`
+    The parts' segments are listed in one table of contents (no posting is copied); more than
+    FULL_BUILD_SEGMENTS are first merged into that many, in parallel. `remove`
     (sources) and `add` (articles) are for what only the whole picture decides: duplicates that
     lost their slug, last good versions of files that no longer read.
     """
     storage = FileStorage(str(generation))
     segments = [segment for part in range(parts) for segment in TOC.read(storage, f"P{part}").segments]
+    if len(segments) > FULL_BUILD_SEGMENTS:
+        segments = _merge_parts(generation, segments, spec)
     TOC(make_schema(spec), segments, 0).write(storage, MAIN_INDEX)
     for name in list(storage):
         if name.startswith("_P") or (name.startswith("P") and name.endswith("WRITELOCK")):
             storage.delete_file(name)
+    _remove_unlisted_segments(generation)
     ix = storage.open_index(MAIN_INDEX)
     remove, add = list(remove), list(add)
     if remove or add:
@@ -512,6 +541,50 @@ def _tiers_to_merge(new: int, sizes: list[int]) -> set[int]:
         chosen.update(same)
         merged += sum(sizes[i] for i in same)
     return chosen
+
+
+def _merge_parts(generation: Path, segments: list[Any], spec: AnalyzerSpec) -> list[Any]:
+    """The parts' segments merged into FULL_BUILD_SEGMENTS, each group of consecutive parts by
+    its own process: every segment costs each query its own term lookups and matchers, so a
+    build by 16 workers must not leave 16 segments (it answered at half the speed of 2)."""
+    size = -(-len(segments) // FULL_BUILD_SEGMENTS)
+    groups = [segments[start : start + size] for start in range(0, len(segments), size)]
+    if len(groups) == 1:
+        return [_merge_group(generation, 0, groups[0], spec)]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_merge_group, generation, number, group, spec) for number, group in enumerate(groups)]
+        return [future.result() for future in futures]
+
+
+def _merge_group(generation: Path, number: int, segments: list[Any], spec: AnalyzerSpec) -> Any:
+    """Merge `segments` (consecutive parts, in document order) into one segment of the index
+    `M<number>`; returns it. Their postings are merged as they are read, without Whoosh's sort
+    (`SortedStreams`)."""
+    storage = FileStorage(str(generation))
+    name = f"M{number}"
+    TOC(make_schema(spec), segments, 0).write(storage, name)
+    with _deterministic_segment_names(f"{generation.name}:{name}"):
+        writer = MergingWriter(storage.open_index(name), compound=False, codec=_Codec())
+        writer.pool = SortedStreams()
+        writer.commit(mergetype=_merge_all)
+    (merged,) = TOC.read(storage, name).segments
+    for file in list(storage):
+        if file.startswith(f"_{name}_") or file == f"{name}_WRITELOCK":
+            storage.delete_file(file)
+    return merged
+
+
+def _merge_all(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy: every segment into the one being written, in order; their readers
+    stay open until the writer's pool has streamed them (see `SortedStreams`)."""
+    from whoosh.reading import SegmentReader
+
+    for segment in segments:
+        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+    return []
 
 
 def _merge_tiers(writer: Any, segments: list[Any]) -> list[Any]:

@@ -10,6 +10,7 @@ segment is the same. Segments of other codecs take Whoosh's path.
 
 from __future__ import annotations
 
+import heapq
 import io
 import pickle
 import struct
@@ -40,9 +41,47 @@ class MergingWriter(SegmentWriter):  # type: ignore[misc]
         if not (isinstance(reader, SegmentReader) and isinstance(reader._terms, W3TermsReader)):
             super().add_postings_to_pool(reader, startdoc, docmap)
             return
+        postings = segment_postings(reader, self.schema, startdoc, docmap)
+        if isinstance(self.pool, SortedStreams):
+            self.pool.add_stream(reader, postings)
+            return
         add = self.pool.add
-        for posting in segment_postings(reader, self.schema, startdoc, docmap):
+        for posting in postings:
             add(posting)
+
+
+class SortedStreams:
+    """A posting pool for a merge of whole segments in document order (the parts of a full
+    build): each segment's postings are already sorted by field, term and document, and every
+    document of a segment comes after those of the segments before it, so the writer gets them
+    merged term by term as they are read, with nothing held, sorted or spilled. The segments'
+    readers stay open until the writer is done (`cleanup`)."""
+
+    def __init__(self) -> None:
+        self._streams: list[Iterator[Posting]] = []
+        self._readers: list[Any] = []
+
+    def add_stream(self, reader: Any, postings: Iterator[Posting]) -> None:
+        """Merge `postings` (of the segment `reader` reads, added in document order)."""
+        self._readers.append(reader)
+        self._streams.append(postings)
+
+    def add(self, item: Posting) -> None:
+        raise TypeError("SortedStreams only merges whole segments")
+
+    def iter_postings(self) -> Iterator[Posting]:
+        """Every stream's postings, by field and term, then in the order the streams came."""
+        return heapq.merge(*self._streams, key=_term)
+
+    def cleanup(self) -> None:
+        """Close the merged segments' readers."""
+        for reader in self._readers:
+            reader.close()
+        self._readers, self._streams = [], []
+
+
+def _term(posting: Posting) -> tuple[str, bytes]:
+    return posting[0], posting[1]
 
 
 def segment_postings(
@@ -72,6 +111,30 @@ def segment_postings(
                 continue
             newdoc = docmap[docnum] if docmap is not None else startdoc + docnum
             yield (current_field, text, newdoc, weight, value)
+
+
+def raw_term_info(reader: Any, fieldname: str, text: bytes) -> bytes | None:
+    """The term table entry of a term in one segment (None: the segment lacks it), or TypeError
+    for a segment of another codec."""
+    terms = reader._terms
+    if not isinstance(terms, W3TermsReader):
+        raise TypeError(f"not a Whoosh 3 segment: {terms!r}")
+    info: bytes | None = terms._tindex.get(terms._keycoder(fieldname, text))
+    return info
+
+
+def info_doc_frequency(info: bytes) -> int:
+    """How many documents (deleted ones included) a term table entry lists, as Whoosh's
+    `doc_frequency` reads it."""
+    frequency: int = W3TermInfo._struct.unpack_from(info)[2]
+    return frequency
+
+
+def info_postings(reader: Any, fieldname: str, info: bytes) -> Iterator[tuple[int, float, Any]]:
+    """(document, weight, value bytes) of a term table entry's postings in its segment, in
+    document order, deleted documents included: one read of the term's whole extent instead of
+    a matcher moving block by block."""
+    return _term_postings(info, reader._terms._postfile, reader.schema[fieldname].format)
 
 
 def term_entries(table: Any, chunk: int = TABLE_CHUNK) -> Iterator[tuple[bytes, bytes]]:

@@ -11,6 +11,12 @@ only when the one before found too little:
 
 With `syntax=True`, `"quoted phrases"`, `-exclusions` and `tag:`, `category:`, `lang:` filters
 are understood.
+
+The ranking is defined here and only here, as Whoosh queries: the builders below (`_all_words`,
+`_in_order`, `_fallback`, `_any_word`) with the field weights (`index.FIELD_BOOSTS`) and
+PHRASE_BOOST, scored by Whoosh's BM25F. `feedindex.scoring` evaluates those queries term at a
+time, fast and with every match; `search(..., exhaustive=True)` lets Whoosh's own matchers score
+them instead, the reference a change of ranking can be checked against.
 """
 
 from __future__ import annotations
@@ -18,23 +24,24 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import time
 from collections import Counter
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, tzinfo
 from datetime import time as clock_time
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
-from whoosh.query import And, AndMaybe, DateRange, Not, NullQuery, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, DateRange, NullQuery, Phrase, Query, Term
 from whoosh.query import Or as WhooshOr
 
 from .analysis import Word, bigrams, fold, lower_ascii, synonyms, words
 from .errors import QueryError
-from .index import FALLBACK_FIELD, FIELD_BOOSTS, current_generation, index_spec, open_index, read_meta
+from .index import FALLBACK_FIELD, FIELD_BOOSTS, current_generation, index_spec, open_generation, read_meta
+from .scoring import BoundedCache, Deadline, OutOfTime, Scorer, Scores, best, whoosh_scores
 from .snippets import snippet
-from .suggest import load_table, suggest
+from .suggest import latin_words, load_table, suggest
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +52,11 @@ MAX_PAGE = 100
 PHRASE_BOOST = 3.0
 PHRASE_FIELDS = ("title", "body")
 FACET_FIELDS = ("tags", "category")
-RERANK = 50  # for broad queries, the best this many articles get the bonus for words in order
-BROAD_MATCHES = 500  # a query whose rarest word is in more articles than this is broad
-TOP_UP_BELOW = 3  # fewer hits than this from a stage: top up from the next one
+TOP_UP_BELOW = 3  # fewer matches than this from a stage: top up from the next one
 COMMON_SHARE = 0.5  # a word in more than this share of the articles does not narrow a search
+SCORES_BUDGET = 1_500_000  # postings (document, score) a generation's score cache holds: ~150 MB
+TEXTS_BUDGET = 10_000_000  # characters of folded article text kept for snippets
+WARM_SECONDS = 0.5  # what warming a new generation's first searcher may take
 _SYNTAX = re.compile(r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?P<field>tag|category|lang):(?P<value>\S+)|(?P<word>\S+))')
 
 
@@ -188,12 +196,13 @@ def _all_words(parsed: ParsedQuery, common: frozenset[str] = frozenset()) -> Que
     return And(required) if required else None
 
 
-def _in_order(parsed: ParsedQuery) -> Query | None:
-    """The bonus query: all the words as a phrase, in the title or the body."""
+def _in_order(parsed: ParsedQuery) -> list[Phrase]:
+    """The bonus of the first stage: all the words as a phrase, in the title or the body (each
+    adds its score times PHRASE_BOOST)."""
     atoms = [part for word in parsed.words for part in word.parts]
     if len(atoms) < 2:
-        return None
-    return Or([Phrase(name, atoms, boost=PHRASE_BOOST) for name in PHRASE_FIELDS])
+        return []
+    return [Phrase(name, atoms, boost=PHRASE_BOOST) for name in PHRASE_FIELDS]
 
 
 def _fallback(parsed: ParsedQuery) -> Query | None:
@@ -215,38 +224,48 @@ def _excluded(parsed: ParsedQuery) -> Query | None:
     return Or([_phrase_anywhere(group) for group in parsed.excluded])
 
 
-def _with_exclusions(query: Query | None, excluded: Query | None) -> Query | None:
-    if query is None or excluded is None:
-        return query
-    return And([query, Not(excluded)])
-
-
 # --- the searcher --------------------------------------------------------------------------
 
 
-class _Deadline(WrappingCollector):  # type: ignore[misc]
-    """Records every document it is handed (`matched`: the total and the facets come from it) and
-    stops collecting (raises TimeLimit) once `deadline` (time.monotonic) has passed.
+@dataclass(frozen=True)
+class _Text:
+    """An article's stored fields with its body and summary folded for snippets (folding is
+    most of a snippet's cost: done once per article and generation)."""
 
-    Recording here, in the one pass that scores, replaces Whoosh's `Results.docs()`, which runs
-    the query's matchers a second time (a third of a query's time). The deadline is checked every
-    few documents, in whatever thread runs the search (Whoosh's TimeLimitCollector relies on
-    SIGALRM, which only the main thread receives).
+    fields: dict[str, Any]
+    folded_body: str
+    folded_summary: str
+
+    def __len__(self) -> int:
+        return len(self.folded_body) + len(self.folded_summary)
+
+
+class GenerationCache:
+    """What the searchers of one index generation share in a process, all bounded: term and
+    phrase scores, field lengths, facet values, folded article text, the suggestion tables.
+
+    The search server gives one to every searcher of the live generation, so a word looked up
+    by one request is known to the next; values are never changed once stored.
     """
 
-    def __init__(self, child: Any, deadline: float | None) -> None:
-        super().__init__(child)
-        self.deadline = deadline
-        self.timed_out = False
-        self.matched: set[int] = set()
+    def __init__(self, generation: Path) -> None:
+        self.generation = generation
+        self.scores: BoundedCache[Hashable, Any] = BoundedCache(SCORES_BUDGET)
+        self.texts: BoundedCache[int, _Text] = BoundedCache(TEXTS_BUDGET)
+        self.facets: dict[str, list[tuple[str, ...]]] = {}
+        self.homophones: dict[str, str] | None = None
+        self.latin: list[str] | None = None
 
-    def collect(self, sub_docnum: int) -> Any:
-        matched = self.matched
-        matched.add(self.offset + sub_docnum)
-        if self.deadline is not None and len(matched) % 16 == 0 and time.monotonic() > self.deadline:
-            self.timed_out = True
-            raise TimeLimit
-        return self.child.collect(sub_docnum)
+
+@dataclass(frozen=True)
+class _Found:
+    """The matches of a query: the best `needed` in order, and the count and facets of all."""
+
+    ranked: list[tuple[int, float]]
+    total: int
+    counts: dict[str, Counter[str]]
+    stage: str
+    timed_out: bool
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -257,22 +276,31 @@ class Searcher:
     """An open index generation: analyse queries as it was built, search, highlight, suggest.
 
     Keep one per process and call `refresh()` to follow new generations (the search server
-    does); a Searcher keeps answering from its generation while a build publishes another.
+    keeps one per concurrent request, sharing one `GenerationCache`); a Searcher keeps answering
+    from its generation while a build publishes another.
     """
 
-    def __init__(self, index_dir: Path, tz: tzinfo = UTC) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        tz: tzinfo = UTC,
+        *,
+        generation: Path | None = None,
+        shared: GenerationCache | None = None,
+    ) -> None:
         self.index_dir = index_dir
         self.tz = tz
-        self._open()
+        self._open(generation, shared)
 
-    def _open(self) -> None:
-        self.generation = current_generation(self.index_dir)
-        self._index = open_index(self.index_dir)
+    def _open(self, generation: Path | None = None, shared: GenerationCache | None = None) -> None:
+        self.generation = generation or current_generation(self.index_dir)
+        self._index = open_generation(self.generation)
         self.spec = index_spec(self._index)
         self.meta = read_meta(self.generation)
         self._searcher = self._index.searcher()
-        self._homophones: dict[str, str] | None = None
-        self._facets: dict[str, dict[int, tuple[str, ...]]] = {}
+        usable = shared is not None and shared.generation == self.generation
+        self.shared: GenerationCache = shared if shared is not None and usable else GenerationCache(self.generation)
+        self._scorer = Scorer(self._searcher, self.shared.scores)
         names = self.meta.get("names", {})
         self._names: dict[str, dict[str, str]] = {name: names.get(name, {}) for name in FACET_FIELDS}
 
@@ -299,6 +327,26 @@ class Searcher:
     def documents(self) -> int:
         """How many articles the open generation holds."""
         return int(self._searcher.doc_count())
+
+    def warm(self, queries: Iterable[str] = (), budget: float = WARM_SECONDS) -> int:
+        """Load what a first query would (the segmenter, field lengths, facets, suggestion tables), then run
+        `queries` until `budget` seconds have passed; returns how many ran. The server warms a
+        new generation's first searcher before it takes traffic."""
+        deadline = Deadline.after(budget)
+        words("預熱 warm", self.spec)  # loads the segmenter's dictionary (a second or so)
+        for name in (*FIELD_BOOSTS, FALLBACK_FIELD):
+            self._scorer.load_lengths(name)
+        for facet in FACET_FIELDS:
+            self._facet_values(facet)
+        self._suggestion_tables()
+        ran = 0
+        for text in queries:
+            if deadline.passed():
+                break
+            with contextlib.suppress(QueryError):
+                self.search(text, budget=budget)
+                ran += 1
+        return ran
 
     # -- parsing --
 
@@ -379,11 +427,18 @@ class Searcher:
         filters: Filters | None = None,
         syntax: bool = False,
         budget: float | None = None,
+        deadline: Deadline | None = None,
+        exhaustive: bool = False,
     ) -> SearchResult:
         """Search for `text`; see the module docstring for how matching works.
 
-        With a `budget` (seconds), a search that runs out of time stops and returns what it
-        found so far with `timed_out=True` (no later stages, no suggestion), never hangs.
+        The total and the facets count every match, whatever the page; pages 1, 2, ... list
+        each match once, in one order. With a `budget` (seconds), every stage (matching,
+        ranking, snippets, the suggestion) stops when it runs out and the result says
+        `timed_out=True`: what was complete by then, never a hang (`deadline` instead of
+        `budget`: a moment, e.g. shared by several calls). `exhaustive=True` scores
+        every match with Whoosh's own matchers instead (slow; the reference the fast path is
+        checked against).
         """
         if not 1 <= per_page <= MAX_PER_PAGE:
             raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}")
@@ -392,125 +447,108 @@ class Searcher:
         parsed = self.parse(text, syntax)
         filters = (filters or Filters()).merged(parsed.filters)
         needed = page * per_page
-        deadline = time.monotonic() + budget if budget is not None else None
-        ranked, total, facets, stage, timed_out = self._ranked(parsed, filters, needed, deadline)
-        hits = tuple(self._hit(docnum, score, parsed, stage) for docnum, score in ranked[needed - per_page : needed])
+        deadline = deadline or Deadline.after(budget)
+        found = self._ranked(parsed, filters, needed, deadline, exhaustive)
+        timed_out = found.timed_out
+        needles = self._needles(parsed, found.stage)
+        hits = []
+        for docnum, score in found.ranked[needed - per_page : needed]:
+            hit, complete = self._hit(docnum, score, needles, deadline)
+            hits.append(hit)
+            timed_out = timed_out or not complete
         suggestion = None
-        if stage != "all" and not timed_out:  # nothing matched every word: a suggestion may help
-            suggestion = self._suggestion(text, parsed, filters, 0)
-        return SearchResult(text, total, page, per_page, hits, facets, suggestion, stage, timed_out)
-
-    def _run(self, query: Query, needed: int, restrict: Query | None, mask: set[int], deadline: float | None) -> Any:
-        """Whoosh results for `query`, stopped at `deadline` (then `.timed_out` is set)."""
-        # optimize=False: every match reaches the collector (none skipped by block quality), so
-        # `matched` is complete.
-        timed = _Deadline(self._searcher.collector(limit=needed, optimize=False), deadline)
-        # The filter goes outside the deadline: Whoosh's own TimeLimitCollector, wrapped around a
-        # filtering collector, skips the filter.
-        collector = FilterCollector(timed, allow=restrict, restrict=mask or None) if restrict or mask else timed
-        with contextlib.suppress(TimeLimit):  # the partial results are still in the collector
-            self._searcher.search_with_collector(query, collector)
-        results = collector.results()
-        results.timed_out = timed.timed_out
-        results.matched = timed.matched
-        return results
-
-    def _ranked(
-        self, parsed: ParsedQuery, filters: Filters, needed: int, deadline: float | None = None
-    ) -> tuple[list[tuple[int, float]], int, dict[str, tuple[Facet, ...]], str, bool]:
-        restrict = self._filter(filters)
-        excluded = _excluded(parsed)
-        ranked: list[tuple[int, float]] = []
-        counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
-        total, stage, timed_out = 0, "none", False
-        stages = [("all", _all_words(parsed, self._common(parsed)))]
-        if not parsed.phrases:  # quoted phrases ask for exactly that: no looser stages
-            stages += [("bigram", _fallback(parsed)), ("any", None)]
-        for name, query in stages:
-            if name == "any":
-                if total:
-                    break
-                query = _any_word(parsed)
-            query = _with_exclusions(query, excluded)
-            if query is None:
-                continue
-            seen = {docnum for docnum, _ in ranked}  # a later stage only adds articles not found yet
-            bonus = _in_order(parsed) if name == "all" else None
-            rerank = bonus is not None and self._broad(parsed)
-            if bonus is not None and not rerank:
-                query = AndMaybe(query, bonus)  # few candidates: score the phrase on each of them
-            results = self._run(query, max(needed, RERANK) if rerank else needed, restrict, seen, deadline)
-            timed_out = results.timed_out
-            # every match, once: the total and the facets come from it (only what was found in time)
-            matched = results.matched
-            if matched and stage == "none":
-                stage = name
-            found = [(hit.docnum, float(hit.score)) for hit in results]
-            ranked += self._rerank(found, bonus) if rerank and bonus is not None else found
-            total += len(matched)
-            for facet in FACET_FIELDS:
-                values = self._facet_values(facet)
-                counts[facet].update(slug for docnum in matched for slug in values.get(docnum, ()))
-            if total >= min(needed, TOP_UP_BELOW) or timed_out:
-                break
+        if found.stage != "all" and not timed_out:  # nothing matched every word: a suggestion may help
+            try:
+                suggestion = self._suggestion(text, parsed, filters, deadline)
+            except OutOfTime:
+                timed_out = True
         facets = {
             facet: tuple(
                 Facet(slug, self._names[facet].get(slug, slug), count)
-                for slug, count in sorted(counts[facet].items(), key=lambda item: (-item[1], item[0]))
+                for slug, count in sorted(found.counts[facet].items(), key=lambda item: (-item[1], item[0]))
             )
             for facet in FACET_FIELDS
         }
-        return ranked, total, facets, stage, timed_out
+        return SearchResult(text, found.total, page, per_page, tuple(hits), facets, suggestion, found.stage, timed_out)
 
-    def _broad(self, parsed: ParsedQuery) -> bool:
-        """Whether even the rarest required word is in many articles (then the phrase bonus is
-        given to the best RERANK candidates only, instead of scored on every match)."""
-        reader = self._searcher.reader()
-        frequencies = [reader.doc_frequency("body", word.text) for word in parsed.words if len(word.parts) == 1]
-        return bool(frequencies) and min(frequencies) > BROAD_MATCHES
-
-    def _rerank(self, found: list[tuple[int, float]], bonus: Query) -> list[tuple[int, float]]:
-        """`found` with the score of `bonus` added where it matches, best first.
-
-        Evaluated only on these candidates (by skipping its matcher to each), not on every
-        article that contains the words: a phrase of frequent words costs nothing extra.
-        """
-        extra: dict[int, float] = {}
-        context = self._searcher.context(needs_current=True)
-        for sub, offset in self._searcher.leaf_searchers():
-            local = sorted(docnum - offset for docnum, _ in found if offset <= docnum < offset + sub.doc_count_all())
-            if not local:
-                continue
-            matcher = bonus.matcher(sub, context)
-            for docnum in local:
-                if not matcher.is_active():
+    def _ranked(
+        self, parsed: ParsedQuery, filters: Filters, needed: int, deadline: Deadline, exhaustive: bool = False
+    ) -> _Found:
+        """The stages of the module docstring: every match of each stage that runs, the best
+        `needed` of them in order (a later stage's after an earlier one's)."""
+        ranked: list[tuple[int, float]] = []
+        counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
+        matched: set[int] = set()  # every match so far: a later stage only adds new articles
+        stage, timed_out = "none", False
+        try:
+            restrict = self._filter(filters)
+            allowed = self._scorer.docs(restrict, deadline) if restrict is not None else None
+            excluded = _excluded(parsed)
+            if excluded is not None:
+                allowed = allowed if allowed is not None else set(range(self._searcher.doc_count_all()))
+                allowed -= self._scorer.docs(excluded, deadline)
+            stages = [("all", _all_words(parsed, self._common(parsed)))]
+            if not parsed.phrases:  # quoted phrases ask for exactly that: no looser stages
+                stages += [("bigram", _fallback(parsed)), ("any", _any_word(parsed))]
+            for name, query in stages:
+                if query is None or (name == "any" and matched):
+                    continue
+                bonus = _in_order(parsed) if name == "all" else []
+                scores = self._matches(query, bonus, deadline, exhaustive)
+                new = {d: s for d, s in scores.items() if d not in matched and (allowed is None or d in allowed)}
+                if not new:
+                    continue
+                if stage == "none":
+                    stage = name
+                wanted = max(0, needed - len(matched))  # this stage's hits come after all earlier matches
+                if exhaustive:
+                    ranked += best(new, wanted)
+                else:
+                    phrases = [self._scorer.phrase(phrase, deadline) for phrase in bonus]
+                    ranked += self._scorer.top(new, phrases, wanted, deadline)
+                matched.update(new)
+                for facet in FACET_FIELDS:
+                    counts[facet].update(chain.from_iterable(map(self._facet_values(facet).__getitem__, new)))
+                if len(matched) >= TOP_UP_BELOW:
                     break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    extra[docnum + offset] = float(matcher.score())
-        return sorted(((docnum, score + extra.get(docnum, 0.0)) for docnum, score in found), key=lambda hit: -hit[1])
+        except OutOfTime:
+            timed_out = True
+        return _Found(ranked, len(matched), counts, stage, timed_out)
+
+    def _matches(self, query: Query, bonus: list[Phrase], deadline: Deadline, exhaustive: bool) -> Scores:
+        """Every match of `query` with its score (with `exhaustive`, the bonus included)."""
+        if exhaustive:
+            return whoosh_scores(self._searcher, AndMaybe(query, Or(bonus)) if bonus else query)
+        return self._scorer.scores(query, deadline)
 
     def _common(self, parsed: ParsedQuery) -> frozenset[str]:
         """Words so frequent (的, 和, the) that requiring them narrows nothing but costs a lot."""
-        reader, limit = self._searcher.reader(), COMMON_SHARE * max(1, self.documents)
+        limit = COMMON_SHARE * max(1, self.documents)
         return frozenset(
-            word.text
-            for word in parsed.words
-            if len(word.parts) == 1 and reader.doc_frequency("body", word.text) > limit
+            word.text for word in parsed.words if len(word.parts) == 1 and self._body_frequency(word.text) > limit
         )
 
-    def _facet_values(self, facet: str) -> dict[int, tuple[str, ...]]:
-        """docnum → the slugs of `facet` it carries, read once per generation from the postings
-        (Whoosh's own facets walk every term's postings on every query: 90% of query time)."""
-        cached = self._facets.get(facet)
+    def _body_frequency(self, text: str) -> int:
+        """Whoosh's document frequency of a word in the body (deleted documents included)."""
+        key = ("body frequency", text)
+        cached: tuple[int] | None = self.shared.scores.get(key)
         if cached is None:
-            found: dict[int, list[str]] = {}
+            cached = (int(self._searcher.reader().doc_frequency("body", text)),)
+            self.shared.scores.put(key, cached)
+        return cached[0]
+
+    def _facet_values(self, facet: str) -> list[tuple[str, ...]]:
+        """The slugs of `facet` each document carries (by document number), read once per
+        generation from the postings (Whoosh's own facets walk every term's postings on every
+        query: 90% of query time)."""
+        cached = self.shared.facets.get(facet)
+        if cached is None:
+            found: list[tuple[str, ...]] = [()] * self._searcher.doc_count_all()
             reader = self._searcher.reader()
             for term in reader.field_terms(facet):
                 for docnum in reader.postings(facet, term).all_ids():
-                    found.setdefault(docnum, []).append(term)
-            cached = self._facets[facet] = {docnum: tuple(slugs) for docnum, slugs in found.items()}
+                    found[docnum] += (term,)
+            cached = self.shared.facets[facet] = found
         return cached
 
     def _needles(self, parsed: ParsedQuery, stage: str) -> list[str]:
@@ -523,31 +561,60 @@ class Searcher:
             needles += [word.text, typed, *word.parts, *table.get(word.text, ())]
         if stage == "bigram":
             needles += [term for term, _, _ in bigrams(parsed.text)]
-        return [needle for needle in needles if needle]
+        return list(dict.fromkeys(needle for needle in needles if needle))
 
-    def _hit(self, docnum: int, score: float, parsed: ParsedQuery, stage: str) -> Hit:
-        fields = self._searcher.stored_fields(docnum)
-        needles = self._needles(parsed, stage)
-        text = snippet(fields["body"], needles) or snippet(fields["summary"], needles)
-        return Hit(
+    def _text(self, docnum: int) -> _Text:
+        cached = self.shared.texts.get(docnum)
+        if cached is None:
+            fields = self._searcher.stored_fields(docnum)
+            cached = _Text(fields, lower_ascii(fold(fields["body"])), lower_ascii(fold(fields["summary"])))
+            self.shared.texts.put(docnum, cached)
+        return cached
+
+    def _hit(self, docnum: int, score: float, needles: list[str], deadline: Deadline) -> tuple[Hit, bool]:
+        """The hit for `docnum`, and whether its snippet is complete (past the deadline it is
+        the summary, which costs nothing)."""
+        text = self._text(docnum)
+        fields = text.fields
+        complete = not deadline.passed()
+        found = None
+        if complete:
+            found = snippet(fields["body"], needles, folded=text.folded_body) or snippet(
+                fields["summary"], needles, folded=text.folded_summary
+            )
+        hit = Hit(
             slug=fields["slug"],
             title=fields["title"],
             url=fields["url"],
             published=datetime.fromisoformat(fields["published_iso"]),
             score=score,
-            snippet=text or _escape(fields["summary"]),
+            snippet=found or _escape(fields["summary"]),
         )
+        return hit, complete
 
-    def _suggestion(self, text: str, parsed: ParsedQuery, filters: Filters, total: int) -> str | None:
-        """A corrected query that finds more (all words matching), or None. Never applied."""
+    def _suggestion_tables(self) -> tuple[dict[str, str], list[str]]:
+        """The generation's homophone table and Latin words, loaded once."""
+        shared = self.shared
+        if shared.homophones is None:
+            shared.homophones = load_table(self.generation)
+        if shared.latin is None:
+            shared.latin = latin_words(self._searcher.reader())
+        return shared.homophones, shared.latin
+
+    def _suggestion(self, text: str, parsed: ParsedQuery, filters: Filters, deadline: Deadline) -> str | None:
+        """A corrected query whose words all match (within the filters), or None. Never applied."""
         if not parsed.words or parsed.phrases or parsed.excluded:
             return None
-        if self._homophones is None:
-            self._homophones = load_table(self.generation)
+        homophones, latin = self._suggestion_tables()
+        deadline.check()
         restrict = self._filter(filters)
-        for option in suggest(text, list(parsed.words), self._searcher.reader(), self._homophones):
+        allowed = self._scorer.docs(restrict, deadline) if restrict is not None else None
+        for option in suggest(text, list(parsed.words), self._searcher.reader(), homophones, latin):
             query = _all_words(ParsedQuery(tuple(words(option, self.spec)), text=option))
-            if query is not None and len(self._searcher.search(query, limit=1, filter=restrict)) > total:
+            if query is None:
+                continue
+            found = self._scorer.scores(query, deadline)
+            if any(allowed is None or docnum in allowed for docnum in found):
                 return option
         return None
 

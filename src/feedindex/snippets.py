@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from .analysis import fold, lower_ascii
 from .model import is_spaced_letter
 
-_GAP_TO_MERGE = frozenset(" \t\u3000")
+_GAP_TO_MERGE = " \t\u3000"  # what may stand between two matches shown as one
 
 
 def _is_word_char(char: str) -> bool:
@@ -32,13 +32,14 @@ def _whole_words(text: str, start: int, end: int, first: int, last: int) -> tupl
     return start, end
 
 
-def match_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int, str]]:
+def match_spans(text: str, needles: Iterable[str], folded: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, needle) of every occurrence of each needle in `text`, sorted.
 
     Needles are folded, lower-case terms. A Latin needle must start at a word boundary and is
-    extended to the end of its word, so the stem `subscript` marks `subscriptions`.
+    extended to the end of its word, so the stem `subscript` marks `subscriptions`. `folded` is
+    `lower_ascii(fold(text))` when the caller has it already.
     """
-    haystack = lower_ascii(fold(text))
+    haystack = folded if folded is not None else lower_ascii(fold(text))
     spans = []
     for needle in set(needles):
         if not needle:
@@ -60,7 +61,7 @@ def _merge(spans: list[tuple[int, int, str]], text: str) -> list[tuple[int, int]
     """Overlapping, touching or space-separated matches become one highlighted run."""
     merged: list[tuple[int, int]] = []
     for start, end, _ in spans:
-        if merged and (start <= merged[-1][1] or set(text[merged[-1][1] : start]) <= _GAP_TO_MERGE):
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip(_GAP_TO_MERGE)):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
@@ -80,13 +81,14 @@ def _best_window(spans: list[tuple[int, int, str]], width: int) -> tuple[int, in
     return best
 
 
-def snippet(text: str, needles: Iterable[str], width: int = 160) -> str | None:
+def snippet(text: str, needles: Iterable[str], width: int = 160, folded: str | None = None) -> str | None:
     """An HTML snippet of `text` around the best cluster of matches, or None without a match.
 
     The text is escaped; each run of matches is wrapped in <mark>; line breaks become spaces;
     "…" marks a cut at either end, which never falls inside a word of Latin (spaced) text.
+    `folded`: as for `match_spans`.
     """
-    spans = match_spans(text, needles)
+    spans = match_spans(text, needles, folded)
     if not spans:
         return None
     first, last = _best_window(spans, width)
