@@ -354,14 +354,10 @@ class Scorer:
         """Those of `docs` (all holding every word) where the words stand next to each other in
         this order: Whoosh's Phrase with slop 1, read from each word's positions."""
         decode = self.searcher.schema[fieldname].format.decode_positions
-        tables = {word: self._positions(fieldname, word, deadline) for word in set(words)}
+        tables = [self._positions(fieldname, word, deadline) for word in words]
         found: set[int] = set()
         for count, docnum in enumerate(docs, 1):
-            try:
-                positions = {word: set(decode(table[docnum])) for word, table in tables.items()}
-            except KeyError:  # (a document lacking a word: callers never pass one)
-                continue
-            if _consecutive(words, positions):
+            if _consecutive(docnum, tables, decode):
                 found.add(docnum)
             if count % 256 == 0:
                 deadline.check()
@@ -435,9 +431,19 @@ def _matcher_items(matcher: Any) -> Iterator[tuple[int, float, Any]]:
         matcher.next()
 
 
-def _consecutive(words: tuple[bytes, ...], positions: dict[bytes, set[int]]) -> bool:
-    rest = list(enumerate(words))[1:]
-    return any(all(start + i in positions[word] for i, word in rest) for start in positions[words[0]])
+def _consecutive(docnum: int, tables: list[dict[int, Any]], decode: Callable[[Any], list[int]]) -> bool:
+    """Whether the words of `tables` (each word's encoded positions by document) stand next to
+    each other in `docnum`, in order. Words are decoded one by one, until no start is left: most
+    candidates fail at the second word."""
+    try:
+        starts = set(decode(tables[0][docnum]))
+        for offset, table in enumerate(tables[1:], 1):
+            starts.intersection_update([position - offset for position in decode(table[docnum])])
+            if not starts:
+                return False
+    except KeyError:  # (a document lacking a word: callers never pass one)
+        return False
+    return True
 
 
 def _add(values: list[float]) -> float:
