@@ -6,10 +6,12 @@ import hashlib
 import html
 import logging
 import re
+import reprlib
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,23 +49,70 @@ class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     """The safe loader (libyaml's C one when available: several times faster)."""
 
 
+class _PythonYamlLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader, for front matter that may nest deeply (see `_load_yaml`)."""
+
+
 def _timestamp_or_text(loader: Any, node: Any) -> Any:
     # PyYAML raises a bare ValueError on `date: 2025-13-45`; keep the text so the date check
     # reports it with its field and line like any other bad date.
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:
+    except (ValueError, OverflowError):
         return loader.construct_scalar(node)
 
 
-_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+for _loader in (_YamlLoader, _PythonYamlLoader):
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+# libyaml builds nested collections by C recursion (a front matter nested ~30,000 deep crashes
+# the process) and tracks nesting in a way that costs time quadratic in the depth. A collection
+# needs one of these characters per level, so front matter with fewer of them is safe for the C
+# loader; anything else goes through the pure-Python loader, which stops at Python's recursion
+# limit (reported as front matter that does not parse).
+_NESTING = re.compile(r"[\[{\-?:]")
+MAX_NESTING_MARKS = 2000
+# Values front matter may hold once YAML aliases are expanded: nine nested levels of nine
+# aliases are 387 million values and no site needs a tenth of a million.
+MAX_FRONT_MATTER_VALUES = 100_000
+
+
+def _load_yaml(text: str) -> Any:
+    fast = len(_NESTING.findall(text)) <= MAX_NESTING_MARKS
+    return yaml.load(text, Loader=_YamlLoader if fast else _PythonYamlLoader)
 
 
 class _FastYamlHandler(YAMLHandler):
     """YAML front matter through `_YamlLoader`."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_YamlLoader)
+        return _load_yaml(fm)
+
+
+def _expanded_size(value: Any, limit: int) -> int:
+    """How many values `value` holds with YAML aliases expanded, counting no further than just
+    past `limit` (an alias bomb or a self-referencing list is never walked whole)."""
+    count = 0
+    pending = [value]
+    while pending and count <= limit:
+        item = pending.pop()
+        count += 1
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return count
+
+
+# A value shown in a message: containers to two levels and a few items, long text cut short.
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 2, 5, 5, 60, 60, 40
+
+
+def shown(value: Any) -> str:
+    """`repr(value)` bounded in size and in the work to make it, for error messages."""
+    return _REPR.repr(value)
 
 
 _HANDLERS: tuple[BaseHandler, ...] = (_FastYamlHandler(), _TomlHandler())
@@ -174,13 +223,22 @@ def parse_date(value: Any, tz: tzinfo) -> datetime:
             moment = datetime.fromisoformat(text.replace("/", "-") if len(text) <= 10 else text)
         except ValueError:
             raise ValueError(
-                f"unparseable date {value!r}: use YYYY-MM-DD or ISO 8601 (2025-11-25T08:30:00+08:00)"
+                f"unparseable date {shown(value)}: use YYYY-MM-DD or ISO 8601 (2025-11-25T08:30:00+08:00)"
             ) from None
     else:
-        raise ValueError(f"a date must be YYYY-MM-DD or ISO 8601, not {type(value).__name__} {value!r}")
+        raise ValueError(f"a date must be YYYY-MM-DD or ISO 8601, not {type(value).__name__} {shown(value)}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(tz)
+    try:
+        # Every output converts to UTC (the index, the state) and to the site's zone (feeds):
+        # a date at the edge of year 1 or 9999 may not survive one of them.
+        moment.astimezone(UTC)
+        return moment.astimezone(tz)
+    except (OverflowError, ValueError):
+        raise ValueError(
+            f"date {shown(value if isinstance(value, str) else value.isoformat())} is out of range: "
+            "it must fall between the years 1 and 9999 in UTC and in the site's time zone"
+        ) from None
 
 
 def _text_value(reader: _Reader, meta: Mapping[str, Any], key: str) -> str | None:
@@ -192,22 +250,28 @@ def _text_value(reader: _Reader, meta: Mapping[str, Any], key: str) -> str | Non
     return reader.clean(key, str(value)).strip()
 
 
-def _name_list(reader: _Reader, meta: Mapping[str, Any], key: str) -> list[str]:
-    """A list of names: a YAML/TOML list, or one comma-separated string."""
+def _name_count(reader: _Reader, key: str, count: int, limit: int) -> None:
+    if count > limit:
+        raise reader.error(key, f"{count:,} names: at most content.max_tags ({limit:,}) per article")
+
+
+def _name_list(reader: _Reader, meta: Mapping[str, Any], key: str, limit: int) -> list[str]:
+    """A list of names: a YAML/TOML list, or one comma-separated string; at most `limit`."""
     value = meta.get(key)
     if value is None:
         return []
-    items: Iterable[Any]
+    items: list[Any]
     if isinstance(value, str):
         items = value.split(",")
     elif isinstance(value, list):
         items = value
     else:
         raise reader.error(key, f"must be a list or a comma-separated string, not {type(value).__name__}")
+    _name_count(reader, key, len(items), limit)
     names = []
     for item in items:
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise reader.error(key, f"every entry must be text, found {type(item).__name__} {item!r}")
+            raise reader.error(key, f"every entry must be text, found {type(item).__name__} {shown(item)}")
         name = " ".join(reader.clean(key, str(item)).split())
         if name:
             names.append(name)
@@ -232,12 +296,14 @@ def _slug_from_path(path: Path) -> tuple[str, date | None]:
 
 
 def _check_slug(reader: _Reader, slug: str, from_front_matter: bool) -> str:
-    slug = slug.strip() if from_front_matter else "-".join(slug.split())
+    # NFC: a file name written on macOS (NFD) and the same name typed elsewhere (NFC) look
+    # identical and must be one slug, one URL, and meet the duplicate rule.
+    slug = unicodedata.normalize("NFC", slug.strip() if from_front_matter else "-".join(slug.split()))
     if not slug or slug in (".", "..") or _UNSAFE_SLUG.search(slug) or len(slug) > 200:
         where = "slug" if from_front_matter else "file name"
         raise reader.error(
             "slug",
-            f"{slug!r} (from the {where}) is not usable in a URL: no spaces, slashes, ?, #, %"
+            f"{shown(slug)} (from the {where}) is not usable in a URL: no spaces, slashes, ?, #, %"
             " or control characters, at most 200 characters",
         )
     return slug
@@ -293,6 +359,13 @@ def _split_front_matter(reader: _Reader, text: str) -> tuple[dict[str, Any], str
     if not isinstance(meta, dict):
         raise ContentError(
             reader.rel, "front matter", f"front matter must be a mapping of keys, not {type(meta).__name__}", 2
+        )
+    if _expanded_size(meta, MAX_FRONT_MATTER_VALUES) > MAX_FRONT_MATTER_VALUES:
+        raise ContentError(
+            reader.rel,
+            "front matter",
+            f"front matter holds more than {MAX_FRONT_MATTER_VALUES:,} values once its YAML aliases are expanded",
+            reader.fm_first_line,
         )
     return meta, body
 
@@ -355,7 +428,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
 
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        raise reader.error("draft", f"must be true or false, not {draft!r}")
+        raise reader.error("draft", f"must be true or false, not {shown(draft)}")
 
     lang = _text_value(reader, meta, "lang") or config.site.language
     try:
@@ -363,12 +436,15 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
     except ValueError as error:
         raise reader.error("lang", str(error)) from None
 
-    categories = _unique(_name_list(reader, meta, "category") + _name_list(reader, meta, "categories"))
-    tags = _unique(_name_list(reader, meta, "tags"))
+    limit = config.content.max_tags
+    categories = _unique(_name_list(reader, meta, "category", limit) + _name_list(reader, meta, "categories", limit))
+    _name_count(reader, "categories" if "categories" in meta else "category", len(categories), limit)
+    tags = _unique(_name_list(reader, meta, "tags", limit))
     description = _text_value(reader, meta, "description") or ""
     image = _text_value(reader, meta, "image") or None
     reading_time = _text_value(reader, meta, "readingTime") or None
-    entry_id = _text_value(reader, meta, "id") or None
+    pinned = _text_value(reader, meta, "id")
+    entry_id = unicodedata.normalize("NFC", pinned) if pinned else None  # as slugs: one spelling, one id
 
     body_html = render_markdown(reader.clean("body", body))
     body_text = html_to_text(body_html)

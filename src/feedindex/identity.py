@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import unicodedata
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ LEDGER_VERSION = 1
 def tag_uri(base_url: str, article: Article) -> str:
     """A new tag: URI for `article`: host, publication date and source path."""
     host = urlsplit(base_url).hostname or "localhost"
-    path = article.source.removesuffix(".md")
+    # NFC, as slugs: a path spelt in NFD (macOS) and in NFC is one id, not two.
+    path = unicodedata.normalize("NFC", article.source.removesuffix(".md"))
     return f"tag:{host},{article.published.date().isoformat()}:{quote(path, safe='/-._~')}"
 
 
