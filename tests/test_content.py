@@ -12,7 +12,7 @@ import pytest
 
 from conftest import MakeSite, article
 from feedindex.content import excerpt, html_to_text, parse_date, read_articles
-from feedindex.errors import ContentError
+from feedindex.errors import ConfigError, ContentError
 from feedindex.model import Article
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -311,12 +311,12 @@ def test_duplicate_pinned_ids_are_rejected(make_site: MakeSite) -> None:
     assert [(e.path, e.field) for e in result.errors] == [("b.md", "id")]
 
 
-def test_a_missing_content_folder_is_one_error(make_site: MakeSite) -> None:
+def test_a_missing_content_folder_is_a_configuration_error(make_site: MakeSite) -> None:
     site = make_site({})
     site.content.rmdir()
-    result = read_articles(site.config())
-    assert result.articles == ()
-    assert result.errors[0].field == "paths.content"
+    with pytest.raises(ConfigError) as raised:
+        read_articles(site.config())
+    assert [problem.key for problem in raised.value.problems] == ["paths.content"]
 
 
 def test_hidden_folders_are_skipped(make_site: MakeSite) -> None:

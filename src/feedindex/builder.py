@@ -46,7 +46,7 @@ from .analysis import AnalyzerSpec
 from .config import FEED_FILES, Config
 from .errors import ContentError, LockError
 from .model import Article, display_name
-from .sources import Stat, scan_sources
+from .sources import Scan, Stat, check_content_folder, scan_sources
 from .state import utc_key
 
 if TYPE_CHECKING:
@@ -171,8 +171,10 @@ def build(
     change of configuration or analyzer). Bad articles are reported, never stop the build, and a
     published article whose file breaks keeps its last good version. `now` decides which dated
     articles are due (default: the current time). Raises LockError when another build is
-    running and does not finish within `wait` seconds.
+    running and does not finish within `wait` seconds, and ConfigError when the content folder
+    does not exist (nothing is written).
     """
+    check_content_folder(config.paths.content, config.source)
     with build_lock(config, wait):
         return _Build(config, now or datetime.now(config.site.tz), full, progress or (lambda *_: None)).run()
 
@@ -198,6 +200,7 @@ class _Build:
         self.warnings: list[ContentError] = []
         self.parts = 1  # index parts a full build wrote
         self.reason: str | None = None  # why everything is rebuilt
+        self.scan = Scan({})  # what the scan found, and could not read
 
     def run(self) -> BuildReport:
         from .state import open_state
@@ -304,11 +307,24 @@ class _Build:
 
     # -- the run --
 
+    def _scan(self, state: State) -> dict[str, Stat]:
+        """The article files of the content folder. Those under a folder that could not be listed
+        this time are taken as they were (unknown is not gone: nothing is unpublished for it)."""
+        scan: Scan = scan_sources(self.config.paths.content)
+        self.scan = scan
+        scanned = scan.files
+        if scan.unlisted:
+            prefixes = tuple(scan.unlisted)
+            stored = state.stats()
+            scanned = dict(scanned) | {
+                rel: stat for rel, stat in stored.items() if rel.startswith(prefixes) and rel not in scanned
+            }
+        return scanned
+
     def _run(self, state: State) -> BuildReport:
         self.reason = self._full_reason(state)
         self.full = self.reason is not None
-        content_dir = self.config.paths.content
-        scanned = scan_sources(content_dir) if content_dir.is_dir() else {}
+        scanned = self._scan(state)
         files, changed, removed = self._changes(state, scanned, {} if self.full else state.stats())
         # Files that failed to read last time and are untouched still fail: say so every run.
         self.errors = [
@@ -329,8 +345,6 @@ class _Build:
             log.info("the index is due a full merge: building everything again, in parallel")
             self.full, self.errors, self.reason = True, [], "index due a full merge"
             files, changed, removed = self._changes(state, scanned, {})
-        if not content_dir.is_dir():
-            self.errors.append(ContentError(str(content_dir), "paths.content", "content folder does not exist"))
         if self.full:
             read, html, indexed, generation = self._read_all(scanned)
         else:
@@ -375,9 +389,7 @@ class _Build:
         for source, article in read.items():
             state.put_article(article, html.get(source))
         kept = state.kept_among(error.path for error in self.errors)
-        self.errors = [
-            _kept(error) if error.path in kept and error.field != "paths.content" else error for error in self.errors
-        ]
+        self.errors = [_kept(error) if error.path in kept else error for error in self.errors]
         losers = duplicate_losers(state.candidates())
         state.reject({source: json.dumps(error.as_dict(), sort_keys=True) for source, error in losers.items()})
         now = utc_key(self.now)
@@ -514,11 +526,12 @@ class _Build:
     ) -> BuildReport:
         out = self.config.paths.out
         duplicates = [_error_from_dict(item) for item in state.get("duplicates") or []]
+        errors = [*self.errors, *duplicates, *self.scan.errors]
         report = BuildReport(
             articles=state.get("articles") or 0,
             published=state.get("published") or 0,
-            errors=tuple(sorted(self.errors + duplicates, key=lambda e: (e.path, e.field or ""))),
-            warnings=tuple(self.warnings),
+            errors=tuple(sorted(errors, key=lambda e: (e.path, e.field or ""))),
+            warnings=(*self.scan.warnings, *self.warnings),
             feeds=tuple(out / FEED_FILES[kind] for kind in self.config.feeds.formats),
             feed_files=state.get("feed_files") or 0,
             index=self.config.index_dir,

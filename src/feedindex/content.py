@@ -23,7 +23,7 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 from .config import Config, check_language
 from .errors import ContentError
 from .model import Article, has_illegal_chars, slugify, strip_illegal_chars
-from .sources import scan_sources
+from .sources import check_content_folder, scan_sources
 
 log = logging.getLogger(__name__)
 
@@ -473,7 +473,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
 
 def find_sources(content_dir: Path) -> list[Path]:
     """Every article file under `content_dir`, sorted (see `scan_sources`)."""
-    return [content_dir / rel for rel in sorted(scan_sources(content_dir))]
+    return [content_dir / rel for rel in sorted(scan_sources(content_dir).files)]
 
 
 def duplicate_losers(candidates: Iterable[tuple[Any, str, str, str | None]]) -> dict[str, ContentError]:
@@ -508,15 +508,21 @@ def resolve_duplicates(articles: Iterable[Article]) -> tuple[list[Article], list
 
 
 def read_articles(config: Config, paths: Iterable[Path] | None = None) -> ContentResult:
-    """Read every article of the content folder; bad files become errors, never stop the rest."""
+    """Read every article of the content folder; bad files become errors, never stop the rest.
+
+    Raises ConfigError when the content folder does not exist.
+    """
     content_dir = config.paths.content
-    if not content_dir.is_dir():
-        error = ContentError(str(content_dir), "paths.content", "content folder does not exist")
-        return ContentResult((), (error,))
+    check_content_folder(content_dir, config.source)
     articles: list[Article] = []
     errors: list[ContentError] = []
     warnings: list[ContentError] = []
-    for path in find_sources(content_dir) if paths is None else paths:
+    if paths is None:
+        scan = scan_sources(content_dir)
+        paths = [content_dir / rel for rel in sorted(scan.files)]
+        errors += scan.errors
+        warnings += scan.warnings
+    for path in paths:
         try:
             article, notes = read_article(path, config, content_dir)
         except ContentError as error:
