@@ -11,7 +11,8 @@ The stages, in order:
    no longer reads keeps its last good version;
 5. **decide**, inside the state's transaction: record what was read, then settle which
    articles are duplicates and which are listed (published) for the whole site in SQL, from a
-   few columns per article, so the cost does not grow with the site;
+   few columns per article, so the cost does not grow with the site; a build that would
+   unpublish more than `build.max_unpublish` of the site stops here, having written nothing;
 6. **index**: a new generation from the live one plus the changes (or from scratch after a
    configuration or analyzer change, with `full=True`, or when the index is due a full
    merge), switched to atomically;
@@ -44,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .analysis import AnalyzerSpec
 from .config import FEED_FILES, Config
-from .errors import ContentError, LockError
+from .errors import ContentError, LockError, UnpublishError
 from .model import Article, display_name
 from .sources import Scan, Stat, check_content_folder, scan_sources
 from .state import utc_key
@@ -164,19 +165,24 @@ def build(
     full: bool = False,
     wait: float = 0.0,
     progress: Progress | None = None,
+    allow_unpublish: bool = False,
 ) -> BuildReport:
     """Bring the index and feeds in `paths.out` up to date with the content folder.
 
     Only what changed since the last build is redone (everything with `full=True`, or after a
     change of configuration or analyzer). Bad articles are reported, never stop the build, and a
     published article whose file breaks keeps its last good version. `now` decides which dated
-    articles are due (default: the current time). Raises LockError when another build is
-    running and does not finish within `wait` seconds, and ConfigError when the content folder
-    does not exist (nothing is written).
+    articles are due (default: the current time).
+
+    Raises ConfigError when the content folder does not exist (nothing is written), LockError
+    when another build is running and does not finish within `wait` seconds, and UnpublishError
+    when the build would unpublish more than `build.max_unpublish` of the published articles
+    (unless `allow_unpublish`); in each case what was published before stays as it was.
     """
     check_content_folder(config.paths.content, config.source)
     with build_lock(config, wait):
-        return _Build(config, now or datetime.now(config.site.tz), full, progress or (lambda *_: None)).run()
+        moment = now or datetime.now(config.site.tz)
+        return _Build(config, moment, full, progress or (lambda *_: None), allow_unpublish).run()
 
 
 def _hash_file(path: Path) -> str | None:
@@ -189,11 +195,14 @@ def _hash_file(path: Path) -> str | None:
 class _Build:
     """One run of the pipeline; the stages are methods called in order by `run`."""
 
-    def __init__(self, config: Config, now: datetime, full: bool, progress: Progress) -> None:
+    def __init__(
+        self, config: Config, now: datetime, full: bool, progress: Progress, allow_unpublish: bool = False
+    ) -> None:
         self.config = config
         self.now = now
         self.full = full
         self.progress = progress
+        self.allow_unpublish = allow_unpublish
         self.started = time.perf_counter()
         self.spec = analyzer_spec(config)
         self.errors: list[ContentError] = []
@@ -382,6 +391,7 @@ class _Build:
         full = indexed is not None
         before = {("site", "")} | state.scopes_of([*read, *removed])
         was_listed = state.listed_among([*read, *removed])
+        listed_before = state.listed() if full else set()
         if full:  # keep only the last good versions of broken files
             broken = {error.path for error in self.errors} & set(scanned)
             state.drop_articles([source for source in state.sources() if source not in broken or source in read])
@@ -396,6 +406,14 @@ class _Build:
         fates = state.decide(now)
 
         listed = state.listed()
+        if full:
+            unpublished = len(listed_before - listed)
+            published_before = len(listed_before)
+        else:
+            gone = {fate.source for fate in fates if fate.was_listed and not fate.listed}
+            unpublished = len(gone | (was_listed & set(removed)))
+            published_before = state.get("published") or 0
+        self._check_unpublish(unpublished, published_before)
         if indexed is not None:
             remove, add = indexed - listed, listed - indexed  # duplicates; last good versions
             fresh = listed
@@ -425,6 +443,14 @@ class _Build:
         state.set("feed_files", len(outcome.signatures))
         state.set("generation", generation)
         return outcome
+
+    def _check_unpublish(self, unpublished: int, published: int) -> None:
+        """UnpublishError when this build would take more than `build.max_unpublish` of the
+        `published` articles off the site at once (an unmounted, emptied or mistyped content
+        folder), unless the operator allowed it. Nothing has been written yet."""
+        share = self.config.build.max_unpublish
+        if unpublished > share * published and not self.allow_unpublish:
+            raise UnpublishError(unpublished, published, share)
 
     def _index_names(self, spellings: dict[str, dict[str, Counter[str]]], full: bool) -> dict[str, dict[str, str]]:
         """slug → display name of every tag and category, for the index (search facets): the
