@@ -167,3 +167,23 @@ def test_the_unpublish_share_is_configurable(make_site: MakeSite) -> None:
     for path in site.content.iterdir():
         path.unlink()
     assert build(site.config()).published == 0
+
+
+def test_a_file_that_could_not_be_read_is_read_again_once_it_is_back(make_site: MakeSite) -> None:
+    site = make_site(site_files(60))
+    build(site.config())
+    for path in site.content.iterdir():  # every file changes: the next build reads all 60 again
+        path.write_text(path.read_text(encoding="utf-8") + "\nedited\n", encoding="utf-8")
+    moved = site.root / "moved"
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "reading" and done == 50:  # the folder goes away in the middle of the build
+            site.content.rename(moved)
+
+    report = build(site.config(), progress=progress)
+    assert sorted(e.path for e in report.errors if e.field == "file") == sorted(site_files(60))[50:]
+    assert report.published == 60  # the last good versions stay
+    moved.rename(site.content)  # back, untouched since
+    report = build(site.config())
+    assert report.errors == () and report.published == 60
+    assert build(site.config()).errors == ()

@@ -331,15 +331,25 @@ class _Build:
         return scanned
 
     def _run(self, state: State) -> BuildReport:
+        from .state import FileStat
+
         self.reason = self._full_reason(state)
         self.full = self.reason is not None
         scanned = self._scan(state)
         files, changed, removed = self._changes(state, scanned, {} if self.full else state.stats())
+        earlier = [] if self.full else (state.get("errors") or [])
+        # A file that could not be read last time (it vanished mid-build, a disk error) is read
+        # again, whatever its size and mtime: once it reads, it is no longer an error.
+        failed = {item["path"] for item in earlier if item["field"] == "file"}
+        pending = set(changed) if failed else set()
+        retry = sorted(rel for rel in failed if rel in scanned and rel not in pending)
+        for rel in retry:
+            files[rel] = FileStat(*scanned[rel], "")
+        changed = sorted([*changed, *retry])
         # Files that failed to read last time and are untouched still fail: say so every run.
+        reread = set(changed)
         self.errors = [
-            _error_from_dict(item)
-            for item in (state.get("errors") or [])
-            if item["path"] in scanned and item["path"] not in changed and not self.full
+            _error_from_dict(item) for item in earlier if item["path"] in scanned and item["path"] not in reread
         ]
         next_due = state.get("next_due")
         due = next_due is not None and self.now >= datetime.fromisoformat(next_due)
