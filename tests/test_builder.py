@@ -14,6 +14,7 @@ import pytest
 from conftest import MakeSite, article
 from feedindex.builder import build
 from feedindex.errors import ConfigError, UnpublishError
+from feedindex.files import generations
 from feedindex.index import open_index
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -128,7 +129,7 @@ def test_a_missing_content_folder_never_unpublishes_the_site(make_site: MakeSite
     assert indexed_slugs(site.config().index_dir) == {"p0", "p1", "p2", "p3"}
 
 
-@pytest.mark.parametrize("full", [False])
+@pytest.mark.parametrize("full", [False, True])
 def test_a_build_that_would_unpublish_most_of_the_site_refuses(make_site: MakeSite, full: bool) -> None:
     site = make_site(site_files(4))
     build(site.config())
@@ -140,6 +141,7 @@ def test_a_build_that_would_unpublish_most_of_the_site_refuses(make_site: MakeSi
     assert (raised.value.unpublished, raised.value.published) == (4, 4)
     assert "--allow-unpublish" in str(raised.value)
     assert outputs(site.out) == before
+    assert [path.name for path in generations(site.config().index_dir)] == ["g000001"]  # none left behind
     report = build(site.config(), full=full, allow_unpublish=True)
     assert report.published == 0 and feed_titles(site.out / "rss.xml") == []
 
@@ -187,3 +189,15 @@ def test_a_file_that_could_not_be_read_is_read_again_once_it_is_back(make_site: 
     report = build(site.config())
     assert report.errors == () and report.published == 60
     assert build(site.config()).errors == ()
+
+
+def test_a_generation_a_killed_build_left_is_removed_by_the_next_build(make_site: MakeSite) -> None:
+    site = make_site(site_files(2))
+    build(site.config())
+    index_dir = site.config().index_dir
+    abandoned = index_dir / "g000002"
+    abandoned.mkdir()
+    (abandoned / "P0_0123456789abcdef.seg").write_bytes(b"x" * 1000)
+    report = build(site.config())  # nothing changed: a build that does nothing else
+    assert report.changed == 0
+    assert [path.name for path in generations(index_dir)] == ["g000001"]

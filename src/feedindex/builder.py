@@ -2,7 +2,8 @@
 
 The stages, in order:
 
-1. **lock** the output folder (one builder at a time);
+1. **lock** the output folder (one builder at a time), and remove what a failed or killed
+   build left (index generations that were never published);
 2. **scan** the content folder: one `stat` per file, compared whole with the last build's;
    a file whose size or mtime changed is hashed, and re-read only if its bytes changed;
 3. **no-op**: nothing changed, nothing became due, the configuration and analyzer are the
@@ -24,7 +25,8 @@ The stages, in order:
 A build killed at any instant leaves the previous outputs or the new ones (each file is
 replaced atomically; the index switches generation by renaming one pointer) and a state that
 never claims more than is published (its transaction rolls back), so the next build completes
-the work.
+the work. A build that cannot write (disk full, read-only) raises OutputError and removes its
+unpublished generation at once; its worker processes die with it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -45,7 +49,8 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .analysis import AnalyzerSpec
 from .config import FEED_FILES, Config
-from .errors import ContentError, LockError, UnpublishError
+from .errors import ContentError, LockError, OutputError, UnpublishError, printable
+from .files import remove_abandoned_generations
 from .model import Article, display_name
 from .sources import Scan, Stat, check_content_folder, scan_sources
 from .state import utc_key
@@ -175,14 +180,38 @@ def build(
     articles are due (default: the current time).
 
     Raises ConfigError when the content folder does not exist (nothing is written), LockError
-    when another build is running and does not finish within `wait` seconds, and UnpublishError
+    when another build is running and does not finish within `wait` seconds, UnpublishError
     when the build would unpublish more than `build.max_unpublish` of the published articles
-    (unless `allow_unpublish`); in each case what was published before stays as it was.
+    (unless `allow_unpublish`), and OutputError when the output folder cannot be written; in
+    each case what was published before stays as it was.
     """
     check_content_folder(config.paths.content, config.source)
-    with build_lock(config, wait):
-        moment = now or datetime.now(config.site.tz)
-        return _Build(config, moment, full, progress or (lambda *_: None), allow_unpublish).run()
+    try:
+        with build_lock(config, wait):
+            remove_abandoned_generations(config.index_dir)  # left by a build killed before this one
+            try:
+                moment = now or datetime.now(config.site.tz)
+                return _Build(config, moment, full, progress or (lambda *_: None), allow_unpublish).run()
+            except BaseException:
+                remove_abandoned_generations(config.index_dir)  # this build's, at once: a full disk stays full
+                raise
+    except OSError as error:
+        raise OutputError(_output_problem(config, error)) from error
+    except sqlite3.Error as error:
+        state = printable(str(config.state_dir / "state.sqlite"))
+        raise OutputError(f"cannot write {state}: {printable(str(error))}; {_NOTHING_HALF_WRITTEN}") from error
+
+
+def _output_problem(config: Config, error: OSError) -> str:
+    """One line naming the path and the cause of a failure to write the output folder."""
+    where = f"to {config.paths.out}" if error.filename is None else str(error.filename)
+    cause = error.strerror or str(error) or type(error).__name__
+    return f"cannot write {printable(where)}: {printable(cause)}; {_NOTHING_HALF_WRITTEN}"
+
+
+# What a failed build leaves: every published file is the old one or the new one, the state
+# claims nothing that was not published, this build's unpublished generation is gone.
+_NOTHING_HALF_WRITTEN = "nothing half-written was published, and the next build completes the work"
 
 
 def _hash_file(path: Path) -> str | None:
@@ -621,11 +650,41 @@ class _Part:
 
 
 _done: Any = None  # a shared counter of files read, for the progress bar (set in each worker)
+_parent: int | None = None  # in a worker process: the build process's pid
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _count_in(counter: Any) -> None:
     global _done
     _done = counter
+
+
+def _start_worker(counter: Any, parent: int) -> None:
+    """Set up a worker process: the progress counter, and death with the build process.
+
+    A worker whose build was killed (SIGKILL, out of memory) must not go on at full CPU writing
+    into a generation nobody will publish: on Linux the kernel kills it when the build process
+    (the thread that forked it, which waits for the workers) dies; elsewhere, and for a parent
+    that died before this ran, the worker checks its parent as it reads (`_orphaned`).
+    """
+    global _parent
+    _count_in(counter)
+    _parent = parent
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl in this C library: the parent check remains
+            log.debug("prctl(PR_SET_PDEATHSIG) is not available")
+    if _orphaned():
+        os._exit(1)
+
+
+def _orphaned() -> bool:
+    """Whether this worker's build process has died (the worker was handed to another parent)."""
+    return _parent is not None and os.getppid() != _parent
 
 
 def _build_part(
@@ -644,6 +703,10 @@ def _build_part(
 
     def published() -> Iterator[Article]:
         for path in paths:
+            if _orphaned():
+                # Exit at once: raising would have the pool try to hand the error to a parent
+                # that is gone, and block there.
+                os._exit(1)
             try:
                 article, notes = read_article(path, config, config.paths.content)
             except ContentError as error:
@@ -681,7 +744,9 @@ def _run_parts(
     from concurrent.futures import ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(len(chunks), mp_context=context, initializer=_count_in, initargs=(counter,)) as pool:
+    with ProcessPoolExecutor(
+        len(chunks), mp_context=context, initializer=_start_worker, initargs=(counter, os.getpid())
+    ) as pool:
         futures = [pool.submit(_build_part, config, spec, generation, n, chunk, now) for n, chunk in enumerate(chunks)]
         while wait(futures, timeout=0.25).not_done:
             progress("reading and indexing", counter.value, total)
