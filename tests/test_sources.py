@@ -79,3 +79,14 @@ def test_a_build_through_loops_keeps_paths_ids_and_reports_the_links(make_site: 
     again = build(site.config())  # a build with nothing to do says the same
     assert [(e.path, e.field) for e in again.errors] == [("innocent.md", "file")]
     assert [(w.path, w.field) for w in again.warnings] == [("loop", "file")]
+
+
+def test_a_content_folder_that_is_itself_a_link_is_read_whole(make_site: MakeSite, tmp_path: Path) -> None:
+    site = make_site(FILES)
+    linked = tmp_path / "deploy" / "content"
+    linked.parent.mkdir()
+    linked.symlink_to(site.content)  # as deployments often do: /srv/site/content -> /data/content
+    (site.content / "loop").symlink_to("..")  # .. of the real folder: outside
+    scan = scan_sources(linked)
+    assert set(scan.files) == ALL
+    assert [(e.path, e.field) for e in scan.errors] == [("loop", "file")]

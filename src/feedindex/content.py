@@ -70,7 +70,7 @@ for _loader in (_YamlLoader, _PythonYamlLoader):
 # needs one of these characters per level, so front matter with fewer of them is safe for the C
 # loader; anything else goes through the pure-Python loader, which stops at Python's recursion
 # limit (reported as front matter that does not parse).
-_NESTING = re.compile(r"[\[{\-?:]")
+NESTING_MARKS = "[{-?:"
 MAX_NESTING_MARKS = 2000
 # Values front matter may hold once YAML aliases are expanded: nine nested levels of nine
 # aliases are 387 million values and no site needs a tenth of a million.
@@ -78,7 +78,7 @@ MAX_FRONT_MATTER_VALUES = 100_000
 
 
 def _load_yaml(text: str) -> Any:
-    fast = len(_NESTING.findall(text)) <= MAX_NESTING_MARKS
+    fast = sum(text.count(mark) for mark in NESTING_MARKS) <= MAX_NESTING_MARKS
     return yaml.load(text, Loader=_YamlLoader if fast else _PythonYamlLoader)
 
 

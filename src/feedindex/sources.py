@@ -3,14 +3,11 @@ nothing to do never imports the Markdown and YAML machinery."""
 
 from __future__ import annotations
 
-import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError, ConfigProblem, ContentError, printable
-
-log = logging.getLogger(__name__)
+from .errors import ConfigError, ConfigProblem, ContentError
 
 Stat = tuple[int, int]  # (size, mtime_ns)
 
@@ -128,5 +125,4 @@ def scan_sources(content_dir: Path) -> Scan:
             unlisted.append(prefix)
             where = prefix.rstrip("/") or "."
             errors.append(ContentError(where, "file", f"cannot list this folder: {error.strerror or error}"))
-            log.warning("cannot list %s: %s", printable(str(folder)), printable(str(error.strerror or error)))
     return Scan(found, tuple(errors), tuple(warnings), tuple(unlisted))
