@@ -311,7 +311,8 @@ NAME = st.one_of(
     ),
     st.text(st.characters(exclude_characters="/\x00", exclude_categories=["Cs"]), min_size=1, max_size=12),
 )
-LINK_TARGETS = [".", "..", "../..", "posts", "../notes", "/", "/tmp", "/etc/hostname", "missing", "loop"]
+# "outside" and "secret": a folder and a file of the test's own, outside the content folder.
+LINK_TARGETS = [".", "..", "../..", "posts", "../notes", "/", "outside", "secret", "missing", "loop"]
 
 
 @dataclass(frozen=True)
@@ -339,26 +340,30 @@ steps = st.lists(
 
 def make_tree(content: Path, plan: list[Step], outside: Path) -> int:
     """Carry out `plan` under `content` (steps that the file system refuses are skipped); the
-    number of article files (regular `.md` files, and links to `.md` files) created."""
+    number of article files (regular `.md` files, and links to `.md` files) created.
+
+    Nothing is ever written through a link: a link may lead anywhere, and tests run as root."""
     articles = 0
+    targets = {"outside": str(outside), "secret": str(outside / "secret.md")}
     for number, step in enumerate(plan):
         *folders, name = step.path
         parent = content.joinpath(*folders)
         try:
             if parent.resolve() != parent.absolute() or not parent.resolve().is_relative_to(content.resolve()):
-                continue  # never write through a link (it may lead out of the test's folder)
+                continue
             parent.mkdir(parents=True, exist_ok=True)
             if step.kind == "dir":
                 (parent / name).mkdir(exist_ok=True)
             elif step.kind == "file":
-                body = (
-                    article(f"T{number}", body=f"第 {number} 篇") if step.target == "good" else "---\ntitle: [\n---\n"
-                )
-                (parent / f"{name}.md").write_text(body, encoding="utf-8")
+                path = parent / f"{name}.md"
+                if path.is_symlink():
+                    continue
+                good = article(f"T{number}", body=f"第 {number} 篇")
+                path.write_text(good if step.target == "good" else "---\ntitle: [\n---\n", encoding="utf-8")
                 articles += 1
             else:
-                target = str(outside) if step.target == "/tmp" else step.target
-                (parent / (name + ".md" if number % 2 else name)).symlink_to(target)
+                link = parent / (name + ".md" if number % 2 else name)
+                link.symlink_to(targets.get(step.target, step.target))
                 articles += number % 2
         except (OSError, ValueError):
             continue
@@ -396,6 +401,8 @@ def run_trees(budget: settings, build: bool) -> None:
             for number in removed:  # then some of it goes away: refused, or published as asked
                 if number < len(plan):
                     target = content.joinpath(*plan[number].path)
+                    if target.parent.resolve() != target.parent.absolute():
+                        continue  # through a link: it may lead anywhere
                     for path in (target, target.with_name(target.name + ".md")):
                         if path.is_symlink() or path.is_file():
                             path.unlink()
