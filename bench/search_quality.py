@@ -35,6 +35,14 @@ How queries are made (seeded, deterministic: same corpus + seed = same queries)
       phrase as written) or separate; unique in combination.
     * mixed: one Chinese word (df <= 1 %) and one English word (df <= 5 %) of the article, in
       random order; unique in combination.
+    * salient: 2-3 words the article is about, drawn in proportion to tf * idf from its body
+      words that other articles use too (2 <= df <= 5 %); NOT unique: up to 20 articles may hold
+      them all, so ranking decides (known-item query simulation after Azzopardi et al., 2007).
+    * translated_title: only with --translations (or CORPUS/translations.json): the title of the
+      same page in the other locale (zh-CN for a zh-TW page and back), whole when short, else a
+      piece of it or 2-3 of its words, punctuation typed away; the target must NOT contain it as
+      written (only vocabulary bridges such as 项目/專案 find it) and no other article's title may.
+      `bench/make_heldout.py` writes these pairs for the held-out corpus and the tuning corpus.
 
     Queries made only of very common words (df > 5 %, English stop words, single characters) are
     skipped. Targets are drawn at random without repetition per type until --per-type queries
@@ -42,6 +50,8 @@ How queries are made (seeded, deterministic: same corpus + seed = same queries)
 
 How to run
     python bench/search_quality.py /tmp/corpus/real-zh-5k [--per-type 200] [--seed 7] [--out DIR] [--json FILE]
+        [--translations FILE]
+    python bench/search_quality.py /tmp/heldout-1k --per-type 150     # the held-out corpus (make_heldout.py)
 
     The corpus folder is `../shared/corpus/real-zh-5k.tar.xz` unpacked (`tar -xJf ... -C /tmp/corpus`).
     --out keeps the built indexes in DIR/feedindex and DIR/baseline (replaced if they exist);
@@ -83,16 +93,18 @@ from feedindex.content import read_articles
 from feedindex.query import Searcher as FeedindexSearcher
 
 TOP_K = 10
-KINDS = ("phrase", "keywords", "title", "other_script", "english", "mixed")
+KINDS = ("phrase", "keywords", "salient", "title", "other_script", "english", "mixed", "translated_title")
 BASE_KINDS = ("phrase", "keywords", "title")  # what other_script queries are made from, in turn
 TRIES_PER_ARTICLE = 12
 COMMON_DF = 0.05  # a word in more than this share of the articles is "very common"
 RARE_DF = 0.01  # keyword and mixed-query Chinese words are in at most this share
+SALIENT_MAX_MATCHES = 20  # a salient-words query may match up to this many articles (the target among them)
 PHRASE_CHARS = (4, 12)
 PHRASE_MIN_HAN = 4
 PHRASE_MAX_LATIN = 8
 TITLE_CHARS = (4, 16)
 WHOLE_TITLE_MAX = 8  # a title this short may be used whole as its own "piece"
+WHOLE_TRANSLATED_MAX = 12  # a translated title this short (without spaces) is typed whole
 FAILURES_SHOWN = 10
 SAMPLES_SHOWN = 3
 
@@ -105,6 +117,8 @@ SPAN_PART = re.compile(f"[{HAN}]+|[A-Za-z0-9]+| ")  # what a copied phrase may h
 ENGLISH_WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{3,}(?![A-Za-z0-9_])")
 ENGLISH_RUN = re.compile(r"(?<![A-Za-z0-9_.])[A-Za-z]{3,}(?: [A-Za-z]{3,})*(?![A-Za-z0-9_])")
 WHITESPACE = re.compile(r"\s+")
+# What a visitor leaves out when typing a title: brackets, quotes, CJK punctuation, separators.
+TYPED_AWAY = re.compile(r"[()（）\[\]【】「」『』《》〈〉“”‘’\"'、，,。：:；;！!？?|｜/\\·•—–]+")
 WIDTH = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {0x3000: " "}
 _STOP_WORDS = """
 a about after all also an and any are as at be been before but by can could did do does each for from get has have
@@ -238,10 +252,12 @@ class KnownItemQuery:
 class QueryMaker:
     """Makes candidate queries from one article and keeps those that only that article matches."""
 
-    def __init__(self, docs: Sequence[Doc]) -> None:
+    def __init__(self, docs: Sequence[Doc], translations: dict[str, str] | None = None) -> None:
         self.docs = docs
+        self.translations = translations or {}  # slug -> the other locale's title of the same page
         self.folder = Folder()
         self.normalised = [self.folder.normalise(f"{doc.title}\n{doc.body}") for doc in docs]
+        self.normalised_titles = [self.folder.normalise(doc.title) for doc in docs]
         self.corpus = CorpusIndex(self.normalised)
         self.common_df = max(2, int(COMMON_DF * len(docs)))
         self.rare_df = max(2, int(RARE_DF * len(docs)))
@@ -302,6 +318,43 @@ class QueryMaker:
             distinct = dict.fromkeys(w.text for w in self.body_words(number) if HAN_WORD.fullmatch(w.folded))
             self._han_pools[number] = [word for word in distinct if self.df(word) <= self.rare_df]
         return self._han_pools[number]
+
+    def salient(self, number: int, rng: random.Random) -> Candidate | None:
+        """2-3 words the article is about: drawn in proportion to tf * idf among its body words
+        that other articles use too (df 2 .. COMMON_DF); NOT unique, up to SALIENT_MAX_MATCHES
+        articles may hold them all (known-item queries after Azzopardi et al. 2007)."""
+        words, weights = self._salient_pool(number)
+        if len(words) < 2:
+            return None
+        for _ in range(TRIES_PER_ARTICLE):
+            size = min(len(words), rng.choice((2, 3)))
+            chosen: list[str] = []
+            while len(chosen) < size:
+                word = rng.choices(words, weights)[0]
+                if word not in chosen:
+                    chosen.append(word)
+            if self._overlapping(chosen):
+                continue
+            candidate = Candidate(" ".join(chosen), combination=True)
+            if len(self.matches(candidate)) <= SALIENT_MAX_MATCHES:
+                return candidate
+        return None
+
+    def _salient_pool(self, number: int) -> tuple[list[str], list[float]]:
+        counts = Counter(
+            w.text
+            for w in self.body_words(number)
+            if HAN_WORD.fullmatch(w.folded) or (len(w.folded) >= 3 and ENGLISH_WORD.fullmatch(w.folded))
+        )
+        words, weights = [], []
+        for word, tf in sorted(counts.items()):
+            if word.lower() in ENGLISH_STOP_WORDS:
+                continue
+            df = self.df(word)
+            if 2 <= df <= self.common_df:
+                words.append(word)
+                weights.append(tf * math.log(len(self.docs) / df))
+        return words, weights
 
     def english(self, number: int) -> tuple[list[str], list[str]]:
         """The article's English runs (consecutive words) and its distinct not-common English words."""
@@ -386,12 +439,14 @@ class QueryMaker:
                 return candidate
         return None
 
-    def _title_piece(self, title: str, words: Sequence[Word], rng: random.Random) -> tuple[Candidate | None, list[str]]:
+    def _title_piece(
+        self, title: str, words: Sequence[Word], rng: random.Random, whole: bool = False
+    ) -> tuple[Candidate | None, list[str]]:
         span = self.random_span(words, rng, TITLE_CHARS)
         if span is None:
             return None, []
         text = "".join(word.text for word in span)
-        if text == title.strip() and len(text) > WHOLE_TITLE_MAX:
+        if text == title.strip() and len(text) > WHOLE_TITLE_MAX and not whole:
             return None, []
         return Candidate(text, combination=False), [word.text for word in span]
 
@@ -437,6 +492,38 @@ class QueryMaker:
                 return candidate
         return None
 
+    def translated_title(self, number: int, rng: random.Random) -> Candidate | None:
+        """The other locale's title of the page (or a piece of it) as a visitor types it; the target
+        must not contain it as written (only vocabulary bridges find it), no other article's title
+        may contain it."""
+        other = self.translations.get(self.docs[number].slug)
+        if not other:
+            return None
+        typed = " ".join(TYPED_AWAY.sub(" ", other).split())
+        words = self.segment(typed)
+        for attempt in range(TRIES_PER_ARTICLE):
+            if attempt == 0 and len(typed.replace(" ", "")) <= WHOLE_TRANSLATED_MAX:
+                candidate, parts = Candidate(typed, combination=True), [w.text for w in words]
+            elif rng.random() < 0.5:
+                candidate, parts = self._title_piece(typed, words, rng, whole=True)
+            else:
+                candidate, parts = self._title_words(words, rng)
+            if not candidate or not HAN_CHAR.search(candidate.text) or not self.distinctive(parts):
+                continue
+            if number in self.matches(candidate) or self._in_other_title(candidate, number):
+                continue
+            return candidate
+        return None
+
+    def _in_other_title(self, candidate: Candidate, number: int) -> bool:
+        words = candidate.text.split() if candidate.combination else [candidate.text]
+        forms = [self.folder.normalise(word) for word in words]
+        return any(
+            all(form in title for form in forms)
+            for other, title in enumerate(self.normalised_titles)
+            if other != number
+        )
+
     def converted(self, number: int, candidate: Candidate) -> Candidate | None:
         """The candidate in the article's other script, if that changes it and it is still unique."""
         doc = self.docs[number]
@@ -452,9 +539,11 @@ class QueryMaker:
         makers: dict[str, Callable[[int, random.Random], Candidate | None]] = {
             "phrase": self.phrase,
             "keywords": self.keywords,
+            "salient": self.salient,
             "title": self.title,
             "english": self.english_query,
             "mixed": self.mixed,
+            "translated_title": self.translated_title,
         }
         return makers[kind](number, rng)
 
@@ -472,7 +561,8 @@ def draw_queries(maker: QueryMaker, kind: str, wanted: int, seed: int) -> list[K
         if kind != "other_script":
             candidate = maker.make(kind, number, rng)
             if candidate:
-                queries.append(KnownItemQuery(kind, candidate.text, slug, kind, candidate.text))
+                original = maker.translations[slug] if kind == "translated_title" else candidate.text
+                queries.append(KnownItemQuery(kind, candidate.text, slug, kind, original))
             continue
         base = BASE_KINDS[len(queries) % len(BASE_KINDS)]
         native = maker.make(base, number, rng)
@@ -486,6 +576,8 @@ def make_queries(maker: QueryMaker, per_type: int, seed: int) -> list[KnownItemQ
     """The whole query set, type by type."""
     queries: list[KnownItemQuery] = []
     for kind in KINDS:
+        if kind == "translated_title" and not maker.translations:
+            continue  # no --translations: the type cannot be made
         made = draw_queries(maker, kind, per_type, seed)
         progress(f"queries: {len(made):4d} {kind}")
         queries.extend(made)
@@ -514,6 +606,15 @@ def read_docs(config: Config) -> list[Doc]:
         progress(f"read_articles rejected {len(content.errors)} files, e.g. {content.errors[0]}")
     now = datetime.now(config.site.tz)
     return [Doc(a.slug, a.title, a.body_text) for a in content.articles if a.is_published(now)]
+
+
+def read_translations(path: Path) -> dict[str, str]:
+    """slug -> the other locale's title, from a translations.json (none when the file is absent)."""
+    if not path.is_file():
+        return {}
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    progress(f"{len(entries)} translated titles from {path}")
+    return {slug: entry["title"] for slug, entry in entries.items() if entry.get("title")}
 
 
 def build_feedindex(config: Config) -> tuple[float, BuildReport]:
@@ -642,6 +743,7 @@ def groups(queries: Sequence[KnownItemQuery]) -> dict[str, list[int]]:
     by_kind: dict[str, list[int]] = {kind: [] for kind in KINDS}
     for position, query in enumerate(queries):
         by_kind[query.kind].append(position)
+    by_kind = {kind: positions for kind, positions in by_kind.items() if positions}
     by_kind["overall"] = list(range(len(queries)))
     return by_kind
 
@@ -658,15 +760,15 @@ def print_table(
     scores: dict[str, dict[str, Score]], results: dict[str, list[Outcome]], timings: dict[str, float]
 ) -> None:
     """Quality per type, then latency and build time, both systems side by side with ratios."""
-    print(f"\n{'':14}{'':>6}  {'MRR@10':^32}  {'recall@10':^32}")
+    print(f"\n{'':17}{'':>6}  {'MRR@10':^32}  {'recall@10':^32}")
     head = f"{'feedindex':>10} {'baseline':>10} {'ratio':>10}"
-    print(f"{'type':14}{'n':>6}  {head}  {head}")
+    print(f"{'type':17}{'n':>6}  {head}  {head}")
     for group, by_system in scores.items():
         ours, theirs = by_system["feedindex"], by_system["baseline"]
         if group == "overall":
-            print("-" * 84)
+            print("-" * 87)
         print(
-            f"{group:14}{ours.queries:6d}  {ours.mrr:10.3f} {theirs.mrr:10.3f} {ratio(ours.mrr, theirs.mrr):>10}"
+            f"{group:17}{ours.queries:6d}  {ours.mrr:10.3f} {theirs.mrr:10.3f} {ratio(ours.mrr, theirs.mrr):>10}"
             f"  {ours.recall:10.3f} {theirs.recall:10.3f} {ratio(ours.recall, theirs.recall):>10}"
         )
     print(f"\n{'':24}{head}")
@@ -703,7 +805,9 @@ def print_samples(queries: Sequence[KnownItemQuery]) -> None:
         for position in positions[:SAMPLES_SHOWN]:
             query = queries[position]
             source = f"  (from {query.base_kind} {query.original!r})" if query.kind == "other_script" else ""
-            print(f"  {kind:13} {query.text!r} -> {query.target}{source}")
+            if query.kind == "translated_title":
+                source = f"  (from the title {query.original!r})"
+            print(f"  {kind:16} {query.text!r} -> {query.target}{source}")
 
 
 def print_failures(queries: Sequence[KnownItemQuery], results: dict[str, list[Outcome]]) -> None:
@@ -739,6 +843,7 @@ def json_report(
     """Everything needed to inspect a run afterwards."""
     return {
         "corpus": str(args.corpus),
+        "translations": str(args.translations) if args.translations else None,
         "seed": args.seed,
         "per_type": args.per_type,
         "timings_s": {key: round(value, 3) for key, value in timings.items()},
@@ -769,6 +874,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7, help="random seed for query generation (default 7)")
     parser.add_argument("--out", type=Path, help="keep the indexes in DIR/feedindex and DIR/baseline")
     parser.add_argument("--json", type=Path, help="write every query and both systems' answers to FILE")
+    parser.add_argument(
+        "--translations",
+        type=Path,
+        help="JSON of slug -> {title: the other locale's title} for translated_title queries"
+        " (default: CORPUS/translations.json when it exists; see bench/make_heldout.py)",
+    )
     parser.add_argument(
         "--segmenter",
         choices=["jieba", "rjieba"],
@@ -801,7 +912,8 @@ def benchmark(args: argparse.Namespace, work: Path) -> None:
     timings["read"] = time.perf_counter() - started
     progress(f"read {len(docs)} published articles in {timings['read']:.1f} s")
     started = time.perf_counter()
-    queries = make_queries(QueryMaker(docs), args.per_type, args.seed)
+    translations = read_translations(args.translations or args.corpus / "translations.json")
+    queries = make_queries(QueryMaker(docs, translations), args.per_type, args.seed)
     timings["generate"] = time.perf_counter() - started
     if reuse:
         progress(f"reusing the indexes in {work}")

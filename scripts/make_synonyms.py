@@ -17,12 +17,20 @@ How the pairs are found:
    variant character t2s does not fold back. That is not a vocabulary difference. A candidate whose
    Taiwan side is not all Han (乙肝→B肝) is dropped too: the analyzer splits "B" from "肝", so it
    could never match.
-4. The hand-edited ``src/feedindex/data/synonyms-override.tsv`` is applied last: ``- a<TAB>b``
-   removes a generated pair, ``+ a<TAB>b`` adds one, ``#`` starts a comment, blank lines are
-   ignored. Both sides of every pair must be Han text in folded form.
+4. The pairs of ``src/feedindex/data/synonyms-mined.tsv`` are added: mined by
+   ``scripts/mine_synonyms.py`` from the zh-TW / zh-CN Visual Studio documentation (aligned
+   sentences) and OpenCC's phrase tables, each kept on evidence from those documents. A mined pair
+   may work one way only (third column): ``into-taiwan`` means only Taiwan text gets the mainland
+   word as a synonym (建置 is always 生成, but 生成 is also "generate"), ``into-mainland`` the
+   reverse. A pair found by both steps 1-3 and the miner works both ways.
+5. The hand-edited ``src/feedindex/data/synonyms-override.tsv`` is applied last: ``- a<TAB>b``
+   removes a generated or mined pair, ``+ a<TAB>b`` adds one (both ways), ``#`` starts a comment,
+   blank lines are ignored. Both sides of every pair must be Han text in folded form.
 
 The output has a ``#`` header (source versions, threshold, pair count; no timestamp, so running the
-script twice gives identical bytes) and the pairs sorted and deduplicated.
+script twice gives identical bytes) and the pairs sorted and deduplicated, one
+``mainland<TAB>taiwan`` per line, with a third column ``into-taiwan`` / ``into-mainland`` for the
+one-way pairs.
 
 Run it from anywhere (Python 3.11+, with jieba and opencc installed)::
 
@@ -48,6 +56,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "feedindex" / "data"
 TABLE = DATA / "synonyms.tsv"
 OVERRIDE = DATA / "synonyms-override.tsv"
+MINED = DATA / "synonyms-mined.tsv"
+BOTH = "both"
+ONE_WAY = ("into-mainland", "into-taiwan")
 
 # Almost half of jieba's 349k dictionary entries have the floor frequency 3, and so do 2k of the 3.3k
 # candidate pairs: mostly ad-hoc compounds (网络邮盘, 影视频道→影影片道) too many and too noisy to
@@ -62,6 +73,7 @@ _WORD = re.compile(rf"[{_HAN}]{{2,6}}")
 _HAN_TEXT = re.compile(rf"[{_HAN}]+")
 
 Pair = tuple[str, str]
+Table = dict[Pair, str]  # pair -> BOTH or one of ONE_WAY
 
 
 @dataclass(frozen=True)
@@ -182,15 +194,40 @@ def at_threshold(pairs: dict[Pair, int], threshold: int) -> set[Pair]:
     return {pair for pair, freq in pairs.items() if freq >= threshold}
 
 
-def build(found: dict[Pair, int], threshold: int, overrides: Overrides) -> tuple[list[Pair], list[str]]:
-    """The final sorted pairs, and warnings about override lines that changed nothing."""
+def read_mined(path: Path, cc: Converters) -> Table:
+    """The mined pairs and their direction (columns 1-3 of synonyms-mined.tsv)."""
+    mined: Table = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        where = f"{path.name} line {number}"
+        if len(fields) < 3 or fields[2] not in (BOTH, *ONE_WAY):
+            raise ValueError(f"{where}: expected 'mainland<TAB>taiwan<TAB>both|into-mainland|into-taiwan'")
+        a, b = fields[0], fields[1]
+        if not (_HAN_TEXT.fullmatch(a) and _HAN_TEXT.fullmatch(b)) or cc.fold(a) != a or cc.fold(b) != b or a == b:
+            raise ValueError(f"{where}: not two different folded Han words: {a!r}, {b!r}")
+        mined[a, b] = fields[2]
+    return mined
+
+
+def build(
+    found: dict[Pair, int], threshold: int, overrides: Overrides, mined: Table | None = None
+) -> tuple[Table, list[str]]:
+    """The final table (pair -> direction), and warnings about override lines that changed nothing."""
     generated = at_threshold(found, threshold)
-    warnings = [f"- {a}\t{b}: not generated, nothing removed" for a, b in sorted(overrides.remove - generated)]
+    table: Table = dict(mined or {})
+    table.update(dict.fromkeys(generated, BOTH))  # found by s2twp too: both ways
+    known = set(table)
+    warnings = [f"- {a}\t{b}: not generated or mined, nothing removed" for a, b in sorted(overrides.remove - known)]
     warnings += [f"+ {a}\t{b}: already generated" for a, b in sorted(overrides.add & generated)]
-    return sorted((generated - overrides.remove) | overrides.add), warnings
+    for pair in overrides.remove:
+        table.pop(pair, None)
+    table.update(dict.fromkeys(overrides.add, BOTH))
+    return dict(sorted(table.items())), warnings
 
 
-def render(pairs: list[Pair], threshold: int) -> str:
+def render(pairs: Table, threshold: int) -> str:
     """The table file: header, then one pair per line."""
     header = [
         "# feedindex search synonyms: mainland word <TAB> Taiwan word, folded to Simplified characters (OpenCC t2s).",
@@ -199,10 +236,14 @@ def render(pairs: list[Pair], threshold: int) -> str:
         f"# Source: jieba {version('jieba')} dict.txt words of 2-6 Han characters with frequency >= {threshold},",
         f"#   converted with OpenCC {opencc.__version__} s2twp and folded back with t2s;",
         "#   pairs where s2tw alone gives the same result (variant characters only) or the Taiwan side",
-        "#   is not all Han characters are skipped; then synonyms-override.tsv removes and adds pairs.",
-        f"# Pairs: {len(pairs)}",
+        "#   is not all Han characters are skipped; synonyms-mined.tsv adds the pairs mined from parallel",
+        "#   zh-TW/zh-CN documents and OpenCC's TWPhrases; then synonyms-override.tsv removes and adds pairs.",
+        "# A third column makes a pair one-way: into-taiwan = only Taiwan text gets the mainland word as a",
+        "#   synonym, into-mainland = only mainland text gets the Taiwan word.",
+        f"# Pairs: {len(pairs)} ({sum(1 for d in pairs.values() if d != BOTH)} one-way)",
     ]
-    return "\n".join([*header, *(f"{a}\t{b}" for a, b in pairs)]) + "\n"
+    lines = (f"{a}\t{b}" if direction == BOTH else f"{a}\t{b}\t{direction}" for (a, b), direction in pairs.items())
+    return "\n".join([*header, *lines]) + "\n"
 
 
 def print_stats(found: Candidates, overrides: Overrides) -> None:
@@ -229,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     cc = Converters()
     found = candidates(read_entries(jieba_dict()), cc)
     overrides = read_overrides(OVERRIDE, cc) if OVERRIDE.exists() else Overrides(frozenset(), frozenset())
-    pairs, warnings = build(found.pairs, args.threshold, overrides)
+    mined = read_mined(MINED, cc) if MINED.exists() else {}
+    pairs, warnings = build(found.pairs, args.threshold, overrides, mined)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.stats:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +18,7 @@ from feedindex.analysis import (
     chinese_analyzer,
     fold,
     fold_width,
+    index_synonyms,
     index_terms,
     segmenter,
     synonyms,
@@ -84,6 +88,21 @@ def test_taiwan_and_mainland_vocabulary_are_synonyms() -> None:
         assert fold(taiwan) in analyze(mainland), mainland
 
 
+def test_documentation_vocabulary_mined_from_parallel_pages_is_synonymous() -> None:
+    for taiwan, mainland in [("對話方塊", "对话框"), ("索引標籤", "选项卡"), ("中斷點", "断点"), ("運算式", "表达式")]:
+        assert mainland in analyze(taiwan), taiwan
+        assert fold(taiwan) in analyze(mainland), mainland
+
+
+def test_one_way_synonyms_are_stored_in_one_locale_only() -> None:
+    # A Taiwan 建置 is always a mainland 生成 ("build"), but a mainland 生成 is often "generate"
+    # (Taiwan 產生): only the Taiwan text gets the other word.
+    assert "生成" in analyze("建置專案")
+    assert "建置" not in analyze("生成随机数")
+    assert "建置" in synonyms()["生成"]  # highlighting still knows the pair, both ways
+    assert "建置" not in index_synonyms().get("生成", ())
+
+
 def test_synonym_tokens_share_the_position_of_their_word() -> None:
     tokens = [(t.text, t.pos) for t in chinese_analyzer(SPEC)("新的記憶體", positions=True)]
     assert ("记忆体", 2) in tokens and ("内存", 2) in tokens and ("的", 1) in tokens
@@ -127,3 +146,11 @@ def test_tokens_never_raise_and_offsets_point_inside_the_original(text: str) -> 
         assert token.pos >= 0 and token.text
     for _, start, end in bigrams(text):
         assert 0 <= start < end <= len(text)
+
+
+@pytest.mark.slow
+def test_the_synonym_table_is_what_its_script_makes() -> None:
+    """synonyms.tsv is generated (jieba + OpenCC + mined pairs + overrides): no hand edits."""
+    script = Path(__file__).resolve().parent.parent / "scripts" / "make_synonyms.py"
+    result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr

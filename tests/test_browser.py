@@ -109,3 +109,43 @@ def test_the_page_works_without_javascript(make_site: MakeSite, serve: Any, brow
     assert page.locator("#results li .title a").all_text_contents() == ["開源模型筆記"]
     assert page.locator("#results mark").first.text_content() == "記憶體"
     context.close()
+
+
+def test_the_feeds_page_and_a_feed_opened_in_chromium(make_site: MakeSite, serve: Any, browser_page: Any) -> None:
+    """Chromium shows `feeds.html` from `feedindex serve` (no script), and a feed it opens comes
+    as a type it displays: its own Accept header prefers HTML, so it gets application/xml."""
+    site = make_site(
+        {
+            "qwen.md": article("開源模型筆記", tags=["AI", "開源"], category="模型"),
+            "rss.md": article("Why feeds", date="2025-01-01", lang="en", tags=["RSS"], author="Mei Chen"),
+        }
+    )
+    from feedindex.builder import build
+
+    build(site.config())
+    base = serve(site)
+    page = browser_page
+    response = page.goto(base + "/feeds.html")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.locator("html").get_attribute("lang") == "zh-Hant"
+    assert page.locator("h1").text_content() == "訂閱 測試站 Test Site"
+    assert page.get_by_role("heading", level=2).all_text_contents()[:3] == ["怎麼訂閱", "整個網站", "分類"]
+    site_links = page.locator("#site a").evaluate_all("links => links.map(link => link.href)")
+    assert site_links == [f"https://blog.example.com/{name}" for name in ("rss.xml", "atom.xml", "feed.json")]
+    assert page.locator("#tags tbody th").all_text_contents() == ["AI", "RSS", "開源"]
+    assert page.locator("#tags tbody tr", has_text="開源").locator("a").nth(1).get_attribute("href") == (
+        "https://blog.example.com/tags/%E9%96%8B%E6%BA%90/rss.xml"
+    )
+    snippet = page.locator("#head pre code").first.text_content()
+    assert snippet.startswith('<link rel="alternate" type="application/rss+xml" title="測試站 Test Site"')
+    assert page.locator("script").count() == 0 and page.dialogs == []
+
+    for name, shown_as in [
+        ("rss.xml", "application/xml"),
+        ("atom.xml", "application/xml"),
+        ("feed.json", "application/json"),
+    ]:
+        response = page.goto(f"{base}/{name}")  # a download would raise here
+        assert response.status == 200 and response.headers["content-type"].startswith(shown_as), name
+        assert response.headers["vary"] == "Accept"
+        assert "開源模型筆記" in page.locator("body").text_content()

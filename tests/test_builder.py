@@ -64,12 +64,37 @@ def test_drafts_and_future_articles_are_not_published(make_site: MakeSite) -> No
     )
     config = site.config()
     report = build(config, now=datetime(2025, 2, 1, tzinfo=TAIPEI))
-    assert (report.articles, report.published) == (3, 1)
+    assert (report.articles, report.published, report.drafts, report.scheduled) == (3, 1, 1, 1)
     assert indexed_slugs(config.index_dir) == {"live"}
     assert feed_titles(site.out / "rss.xml") == ["Live"]
-    build(config, now=datetime(2025, 3, 1, 9, 0, tzinfo=TAIPEI))
+    report = build(config, now=datetime(2025, 3, 1, 9, 0, tzinfo=TAIPEI))
+    assert (report.articles, report.published, report.drafts, report.scheduled) == (3, 2, 1, 0)
     assert indexed_slugs(config.index_dir) == {"live", "later"}
     assert feed_titles(site.out / "atom.xml") == ["Later", "Live"]
+
+
+def test_the_summary_line_says_what_became_of_every_article(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "live.md": article("Live", date="2025-01-01"),
+            "live2.md": article("Live 2", date="2025-01-02"),
+            "draft.md": article("Draft", date="2025-01-01", draft=True),
+            "future-draft.md": article("Future draft", date="2026-01-01", draft=True),  # a draft first
+            "later.md": article("Later", date="2025-03-01"),
+            "broken.md": "---\ntitle: x\n---\n",
+            "dup.md": article("Duplicate", date="2025-01-05", slug="live"),
+        }
+    )
+    report = build(site.config(), now=datetime(2025, 2, 1, tzinfo=TAIPEI))
+    assert (report.published, report.drafts, report.scheduled, len(report.errors)) == (2, 2, 1, 2)
+    line = report.summary()
+    assert line.startswith("7 changed, 0 removed, 0 unchanged: 2 published, 2 drafts, 1 scheduled, 2 rejected, ")
+    as_json = report.as_dict()
+    assert (as_json["published"], as_json["drafts"], as_json["scheduled"]) == (2, 2, 1)
+    again = build(site.config(), now=datetime(2025, 2, 1, tzinfo=TAIPEI))  # nothing to do: from the state
+    assert again.summary().startswith(
+        "0 changed, 0 removed, 7 unchanged: 2 published, 2 drafts, 1 scheduled, 2 rejected"
+    )
 
 
 def test_report_json(make_site: MakeSite) -> None:
@@ -82,6 +107,24 @@ def test_report_json(make_site: MakeSite) -> None:
     assert report["feeds"] == ["out/rss.xml", "out/atom.xml", "out/feed.json"]
     assert report["index"] == "out/index"
     assert isinstance(report["seconds"], float)
+
+
+def test_images_not_on_disk_are_counted_once_per_build(make_site: MakeSite) -> None:
+    files = {f"p{n}.md": article(f"P{n}", date=f"2025-01-0{n}", image=f"img/p{n}.jpg") for n in range(1, 6)}
+    files["found.md"] = article("Found", image="here.png")
+    files["here.png"] = b"\x89PNG" + b"0" * 10
+    files["remote.md"] = article("Remote", image="https://cdn.example.org/r.jpg")  # not ours to look up
+    site = make_site(files)
+    report = build(site.config())
+    assert report.missing_images == 5
+    assert report.missing_image_examples == ("p1.md: img/p1.jpg", "p2.md: img/p2.jpg", "p3.md: img/p3.jpg")
+    assert report.as_dict()["missing_images"] == 5
+    warning = report.missing_images_warning()
+    assert warning is not None and warning.startswith("5 article image(s)") and "and 2 more" in warning
+    assert build(site.config()).missing_images == 0  # a no-op build renders no feed
+    site.write("p9.md", article("P9", date="2025-01-09", image="p9.jpg"))
+    assert build(site.config()).missing_images == 6  # the site feed is rendered again, whole
+    assert build(site.config(), full=True).missing_images == 6
 
 
 def test_the_public_api_names_are_the_functions() -> None:

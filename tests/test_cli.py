@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -41,7 +42,8 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_build_then_search(site: Site) -> None:
     code, out, _ = run("build")
     assert code == 0
-    assert "2 changed, 0 removed, 0 unchanged, 2 published" in out and "(full build: no earlier build)" in out
+    assert out.startswith("2 changed, 0 removed, 0 unchanged: 2 published, 0 drafts, 0 scheduled, 0 rejected, ")
+    assert out.rstrip().endswith("(full build: no earlier build)")
     code, out, _ = run("search", "通義千問", "--json")
     assert code == 0
     result = json.loads(out)
@@ -61,6 +63,16 @@ def test_build_json_and_exit_code_1_when_some_articles_are_rejected(site: Site) 
     assert report["feeds"] == ["out/rss.xml", "out/atom.xml", "out/feed.json"]
     assert report["feed_files"] == 3 + 3  # the site's and the tag "AI"'s
     assert (site.out / "rss.xml").exists()
+
+
+def test_images_not_on_disk_are_one_warning(site: Site) -> None:
+    for number in range(1, 5):
+        site.write(f"img{number}.md", article(f"Image {number}", date=f"2025-02-0{number}", image=f"i{number}.jpg"))
+    code, _, err = run("build")
+    assert code == 0
+    warnings = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: 4 article image(s)")
+    assert "img1.md: i1.jpg" in warnings[0] and "set paths.images" in warnings[0]
 
 
 def test_config_error_exits_2_and_writes_nothing(site: Site) -> None:
@@ -188,3 +200,19 @@ def test_log_records_are_one_line_each(site: Site) -> None:
     )
     logged = [line for line in done.stderr.splitlines() if line.startswith("INFO")]
     assert logged == [f"INFO feedindex.content: rejected {SHOWN}"]
+
+
+def test_init_writes_a_config_that_check_accepts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sites = Path(__file__).parent / "sites"
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("init", "--from", str(sites / "jekyll"))
+    assert code == 0 and "for a jekyll site" in out
+    assert "check: no time zone" not in err  # the site sets one
+    code, out, _ = run("check")
+    assert code == 0 and out.splitlines()[-1] == "6 articles valid, 0 rejected"
+    code, _, err = run("init", "--from", str(sites / "hexo"))
+    assert code == 2 and "already exists" in err
+    code, _, err = run("init", "--from", str(sites / "hexo"), "--force", "--config", "other.toml")
+    assert code == 0 and (tmp_path / "other.toml").is_file()
+    code, _, err = run("init", "--from", str(tmp_path))
+    assert code == 2 and "is not a Hugo" in err

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import MakeSite, article
-from feedindex.content import excerpt, html_to_text, parse_date, read_articles
+from feedindex.content import excerpt, html_to_text, parse_date, read_articles, render_markdown
 from feedindex.errors import ConfigError, ContentError
 from feedindex.model import Article
 
@@ -187,6 +187,22 @@ def test_excerpt_keeps_short_text_whole() -> None:
     assert excerpt("word " * 100, 40).endswith("word…")
 
 
+@pytest.mark.parametrize(
+    ("text", "budget", "expected"),
+    [
+        (
+            "在開源大型語言模型的戰場上Meta的Llama系列長期佔據主導地位",
+            22,
+            "在開源大型語言模型的戰場上Meta的…",
+        ),  # not "Llam…"
+        ("在開源大型語言模型的戰場上長期佔據主導地位", 10, "在開源大型語言模型的…"),  # Chinese: cut anywhere
+        ("x" * 50, 10, "x" * 10 + "…"),  # one word longer than the budget: cut, not emptied
+    ],
+)
+def test_an_excerpt_never_ends_inside_a_latin_word(text: str, budget: int, expected: str) -> None:
+    assert excerpt(text, budget) == expected
+
+
 def test_drafts_are_read_but_marked(make_site: MakeSite) -> None:
     site = make_site({"a.md": article("A", draft=True), "b.md": article("B")})
     articles = by_slug(read_articles(site.config()).articles)
@@ -229,6 +245,11 @@ BAD_FILES: list[Any] = [
     ("---\ntitle: Bad lang\ndate: 2025-01-01\nlang: zh_TW\n---\nbody\n", "lang", 4),
     ("---\ntitle: Bad slug\ndate: 2025-01-01\nslug: a/b\n---\nbody\n", "slug", 4),
     (b"---\ntitle: Latin-1\ndate: 2025-01-01\n---\ncaf\xe9\n", "encoding", 5),
+    ("---\ntitle: Bad author\ndate: 2025-01-01\nauthor: 5\n---\nbody\n", "author", 4),
+    ("---\ntitle: Bad author\ndate: 2025-01-01\nauthor: {email: a@example.org}\n---\nbody\n", "author", 4),
+    ("---\ntitle: Bad authors\ndate: 2025-01-01\nauthors: [[nested]]\n---\nbody\n", "authors", 4),
+    ("---\ntitle: Many\ndate: 2025-01-01\nauthors: [" + ", ".join(["x"] * 21) + "]\n---\n", "authors", 4),
+    ('---\ntitle: Long\ndate: 2025-01-01\nauthor: "' + "x" * 201 + '"\n---\nbody\n', "author", 4),
     (b"\xff\xfe-\x00-\x00", "encoding", 1),
     # Dates whose conversion to UTC or to the site's zone leaves the years 1-9999.
     ("---\ntitle: Early\ndate: 0001-01-01\n---\nbody\n", "date", 3),
@@ -274,6 +295,25 @@ def test_each_bad_file_is_named_with_field_and_line_and_the_rest_survive(
     assert error.field == field
     assert error.line == line
     assert error.message
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"author": "林小明"}, ("林小明",)),
+        ({"authors": ["Ada Lovelace", "  Grace \t Hopper "]}, ("Ada Lovelace", "Grace Hopper")),
+        ({"author": {"name": "Jekyll Person", "email": "j@example.org"}}, ("Jekyll Person",)),  # jekyll-feed
+        ({"authors": [{"name": "A"}, "B"]}, ("A", "B")),
+        ({"author": "Ada", "authors": ["Ada", "Bob", ""]}, ("Ada", "Bob")),  # both keys; repeats go
+        ({}, ()),  # the feeds name the site's author
+    ],
+)
+def test_authors_a_name_or_a_list_hugo_and_jekyll_style(
+    make_site: MakeSite, fields: dict[str, object], expected: tuple[str, ...]
+) -> None:
+    site = make_site({"a.md": article("A", **fields)})
+    (post,) = read_articles(site.config()).articles
+    assert post.authors == expected
 
 
 def test_a_file_over_the_size_limit_is_rejected_without_reading_it(make_site: MakeSite) -> None:
@@ -397,3 +437,95 @@ def test_pinned_ids_are_compared_in_nfc(make_site: MakeSite) -> None:
     result = read_articles(site.config())
     assert [a.entry_id for a in result.articles] == [f"x-{NFC}"]
     assert [(e.path, e.field) for e in result.errors] == [("b.md", "id")]
+
+
+# --- fenced code: the patterns real documentation uses ----------------------------------------
+
+
+def blocks(body: str) -> list[tuple[str, str | None, str]]:
+    """(path of the <pre> from the top, its <code>'s language class, its text) of every code
+    block in the rendered `body`, parsed."""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(render_markdown(body), create_parent="div")
+    found = []
+    for pre in root.iter("pre"):
+        path = "/".join(element.tag for element in reversed(list(pre.iterancestors())) if element is not root)
+        code = pre.find("code")
+        found.append((f"{path}/pre".lstrip("/"), code.get("class"), code.text_content()))
+    return found
+
+
+FENCE_CASES = [
+    (  # the most common real pattern: a fence indented 3 under "7." (python-markdown's lists want 4)
+        '7. Replace the code:\n\n   ```xml\n   <a href="x">&amp;</a>\n   ```\n\n8. Build.\n',
+        [("pre", "language-xml", '<a href="x">&amp;</a>\n')],
+    ),
+    (  # indented 4: inside the list item
+        "1. Open:\n\n    ``` cs\n    using System;\n    ```\n\n2. Run.\n",
+        [("ol/li/pre", "language-cs", "using System;\n")],
+    ),
+    ("- Run:\n\n    ```\n    make\n    ```\n", [("ul/li/pre", None, "make\n")]),
+    ("> ```cpp\n> int x = 1;\n> ```\n", [("blockquote/pre", "language-cpp", "int x = 1;\n")]),
+    ("1. Note:\n\n    > ```js\n    > let q;\n    > ```\n", [("ol/li/blockquote/pre", "language-js", "let q;\n")]),
+    ("~~~\ntildes\n~~~\n", [("pre", None, "tildes\n")]),
+    (  # options after the language (MkDocs, Hugo) are ignored, never a reason to print text
+        '~~~python title="x.py"\nprint(1)\n~~~\n\n```bash hl_lines="3 4"\necho 1\n```\n',
+        [("pre", "language-python", "print(1)\n"), ("pre", "language-bash", "echo 1\n")],
+    ),
+    (
+        "```cpp#\nint a;\n```\n\n```C++\nint b;\n```\n",
+        [("pre", "language-cpp#", "int a;\n"), ("pre", "language-C++", "int b;\n")],
+    ),
+    (  # a fence inside a longer fence is text of the outer one
+        "````markdown\n```python\nnested\n```\n````\n",
+        [("pre", "language-markdown", "```python\nnested\n```\n")],
+    ),
+    (  # no blank line around the fence: it still ends the paragraph (CommonMark)
+        "Text:\n```js\ncode\n```\nafter\n",
+        [("pre", "language-js", "code\n")],
+    ),
+    ("    indented code\n", [("pre", None, "indented code\n")]),  # indented code blocks as before
+    # Backticks in the info string: not a fence but inline code (CommonMark), as a real article has it.
+    ("Copy to:\n\n```<VS folder>\\Team Tools\\Collector\\```\n\nThen run.\n", []),
+    ("```python\nnever closed\n", []),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), FENCE_CASES)
+def test_fenced_code_in_lists_blockquotes_and_fences_is_a_code_block(
+    body: str, expected: list[tuple[str, str | None, str]]
+) -> None:
+    assert blocks(body) == expected
+
+
+def test_a_fence_never_leaves_its_markers_or_a_paragraph_around_it() -> None:
+    import lxml.html
+
+    body = "7. Replace:\n\n   ```xml\n   <a/>\n   ```\n\n8. Next.\n\nText:\n```js\ncode\n```\nafter\n"
+    root = lxml.html.fragment_fromstring(render_markdown(body), create_parent="div")
+    assert [p.text_content() for p in root.iter("p")] == ["Text:", "after"]
+    assert root.xpath("//p//pre") == []
+    assert not any("```" in text for text in root.xpath("//text()[not(ancestor::pre)]"))
+    assert [ol.get("start") for ol in root.iter("ol")] == ["7", "8"]  # the numbering carries on
+
+
+@pytest.mark.parametrize("generator", ["hugo", "jekyll", "hexo"])
+def test_a_loose_generator_date_that_is_no_date_is_rejected(make_site: MakeSite, generator: str) -> None:
+    # Generators accept loose dates (`2022-1-9 14:09:00 +0800`); one that matches the loose form
+    # and still is no date, or leaves the years 1-9999, is a [date] error, not a crash.
+    prefix = "2020-01-01-" if generator == "jekyll" else ""  # Jekyll's posts are named by date
+    site = make_site(
+        {
+            f"{prefix}good.md": article("Good", date="2025-01-01 10:00"),
+            f"{prefix}bad.md": "---\ntitle: Bad\ndate: 2022-13-45 10:00\n---\nbody\n",
+            f"{prefix}early.md": "---\ntitle: Early\ndate: 0001-01-01 00:00 +1400\n---\nbody\n",
+        },
+        {"content": {"generator": generator}},
+    )
+    result = read_articles(site.config())
+    assert [a.title for a in result.articles] == ["Good"]
+    assert sorted((e.path, e.field) for e in result.errors) == [
+        (f"{prefix}bad.md", "date"),
+        (f"{prefix}early.md", "date"),
+    ]

@@ -8,6 +8,7 @@ query, and that the next build completes and equals a clean full build of the sa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -73,13 +74,21 @@ def feeds(out: Path) -> dict[str, bytes]:
     }
 
 
-def check_valid(out: Path) -> None:
-    """Every feed parses; the index (once one was published) opens and finds the known article."""
+def check_valid(out: Path, parsed: set[bytes]) -> None:
+    """Every feed parses; the index (once one was published) opens and finds the known article.
+
+    `parsed` holds the digests of feed files already found valid: equal bytes parse equally, so
+    each distinct file is parsed once (most tag feeds do not change between trials).
+    """
     for name, data in feeds(out).items():
+        digest = hashlib.sha256(data).digest()
+        if digest in parsed:
+            continue
         if name.endswith(".json"):
             assert json.loads(data)["version"].startswith("https://jsonfeed.org/"), name
         else:
             assert feedparser.parse(data).bozo == 0, name
+        parsed.add(digest)
     if (out / "index" / "CURRENT").exists():
         with Searcher(out / "index") as searcher:
             assert [hit.slug for hit in searcher.search(KNOWN).hits] == ["a000"]
@@ -105,6 +114,7 @@ def test_sigkill_at_random_moments_never_breaks_out(tmp_path: Path) -> None:
     subprocess.run(command, check=True, capture_output=True)
     full_build = time.perf_counter() - started
     killed = 0
+    parsed: set[bytes] = set()
     for trial in range(TRIALS):
         mutate(content, rng, trial)
         if trial % 5 == 0:
@@ -116,10 +126,10 @@ def test_sigkill_at_random_moments_never_breaks_out(tmp_path: Path) -> None:
             killed += 1
         process.wait()
 
-        check_valid(out)
+        check_valid(out, parsed)
         finished = subprocess.run(command, capture_output=True, text=True)
         assert finished.returncode == 0, finished.stderr
-        check_valid(out)
+        check_valid(out, parsed)
 
         reference = tmp_path / f"reference-{trial}"
         build(load_config(config_path, out=reference), full=True)

@@ -22,6 +22,7 @@ from feedindex.model import slugify
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 MEDIA = "{http://search.yahoo.com/mrss/}"
+DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TAIPEI = ZoneInfo("Asia/Taipei")
 NOW = datetime(2026, 1, 1, tzinfo=TAIPEI)
@@ -48,6 +49,7 @@ def parse(path: Path) -> feedparser.FeedParserDict:
                 summary=item["summary"],
                 published=item["date_published"],
                 updated=item["date_modified"],
+                authors=[feedparser.FeedParserDict(author) for author in item.get("authors", [])],
             )
             for item in feed["items"]
         ]
@@ -204,7 +206,9 @@ def test_feedgen_trap_atom_enclosures_keep_their_attributes(make_site: MakeSite)
     }
 
 
-def test_an_image_that_is_not_on_disk_gets_a_media_link_without_a_length(make_site: MakeSite) -> None:
+def test_an_image_that_is_not_on_disk_gets_an_enclosure_of_length_0(make_site: MakeSite) -> None:
+    """RSS requires an enclosure's length and says 0 when it is unknown: an <enclosure> is what
+    gofeed, rss-parser and feed-extractor read (they ignore media:content)."""
     site = make_site(
         {
             "a.md": article("A", image="missing.jpg"),
@@ -214,17 +218,18 @@ def test_an_image_that_is_not_on_disk_gets_a_media_link_without_a_length(make_si
     )
     build(site.config(), now=NOW)
     items = xml(site.out / "rss.xml").findall("channel/item")
-    assert items[0].find("enclosure") is None
-    media = items[0].find(f"{MEDIA}content")
-    assert dict(media.attrib) == {
-        "url": "https://blog.example.com/images/missing.jpg",
-        "type": "image/jpeg",
-        "medium": "image",
-    }
-    assert items[1].find(f"{MEDIA}content").get("fileSize") is None  # outside the content folder: not looked up
+    assert [dict(item.find("enclosure").attrib) for item in items] == [
+        {"url": "https://blog.example.com/images/missing.jpg", "length": "0", "type": "image/jpeg"},
+        # outside the content folder: never looked up
+        {"url": "https://blog.example.com/images/../../etc/passwd.png", "length": "0", "type": "image/png"},
+    ]
+    assert not any(element.tag.startswith(MEDIA) for item in items for element in item)
     entry = xml(site.out / "atom.xml").find(f"{ATOM}entry")
     enclosure = entry.find(f"{ATOM}link[@rel='enclosure']")
-    assert enclosure.get("length") is None and enclosure.get("type") == "image/jpeg"
+    assert enclosure.get("length") is None and enclosure.get("type") == "image/jpeg"  # optional in Atom
+    for name in ("rss.xml", "atom.xml"):
+        first = parse(site.out / name).entries[0]
+        assert [link.href for link in first.enclosures] == ["https://blog.example.com/images/missing.jpg"]
 
 
 def test_feedgen_trap_no_cdata_and_pre_is_not_reindented(make_site: MakeSite) -> None:
@@ -343,12 +348,40 @@ def test_rss_author_only_with_an_email(make_site: MakeSite) -> None:
     build(site.config(), now=NOW)
     rss = xml(site.out / "rss.xml")
     assert rss.find("channel/item/author") is None and rss.find("channel/managingEditor") is None
+    assert rss.findtext(f"channel/item/{DC_CREATOR}") == "Tester"
     assert xml(site.out / "atom.xml").findtext(f"{ATOM}author/{ATOM}name") == "Tester"
     site = sample(make_site, 1, site={"author_email": "editor@blog.example.com"})
+    site.write("own.md", article("Own author", date="2025-09-01", author="Ada"))
     build(site.config(), now=NOW)
     rss = xml(site.out / "rss.xml")
-    assert rss.findtext("channel/item/author") == "editor@blog.example.com (Tester)"
+    site_item, own_item = rss.findall("channel/item")
+    # <author> (an email) or dc:creator, never both: the validator flags an item with both.
+    assert site_item.findtext("author") == "editor@blog.example.com (Tester)"
+    assert site_item.find(DC_CREATOR) is None
+    assert own_item.find("author") is None and own_item.findtext(DC_CREATOR) == "Ada"
     assert rss.findtext("channel/managingEditor") == "editor@blog.example.com (Tester)"
+    site_entry, own_entry = xml(site.out / "atom.xml").iterfind(f"{ATOM}entry")
+    assert site_entry.findtext(f"{ATOM}author/{ATOM}email") == "editor@blog.example.com"
+    assert own_entry.find(f"{ATOM}author/{ATOM}email") is None
+
+
+@pytest.mark.parametrize("name", ["rss.xml", "atom.xml", "feed.json"])
+def test_each_entry_names_its_authors_in_every_format(make_site: MakeSite, name: str) -> None:
+    site = make_site(
+        {
+            "one.md": article("One author", date="2025-03-03", author="林小明"),
+            "two.md": article("Two authors", date="2025-03-02", authors=["Ada Lovelace", "Grace Hopper"]),
+            "none.md": article("No author", date="2025-03-01"),
+        }
+    )
+    build(site.config(), now=NOW)
+    entries = parse(site.out / name).entries
+    both = ["Ada Lovelace, Grace Hopper"] if name == "rss.xml" else ["Ada Lovelace", "Grace Hopper"]
+    assert [[author.name for author in entry.authors] for entry in entries] == [
+        ["林小明"],
+        both,  # RSS: one dc:creator, which every reader shows whole
+        ["Tester"],  # [site] author
+    ]
 
 
 # --- size cap ------------------------------------------------------------------------------

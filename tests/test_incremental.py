@@ -199,6 +199,26 @@ def test_config_and_analyzer_changes_force_a_full_build(site: Site) -> None:
     assert not report.full and report.full_reason is None
 
 
+def test_a_new_article_format_reads_everything_again(site: Site) -> None:
+    """A state whose articles an older feedindex read (no authors, fences left as text) is not
+    published as it is: the next build reads every article again."""
+    from feedindex.state import open_state
+
+    site.write("a.md", article("Alpha", date="2025-01-01", tags=["x"], body="alpha words", author="Ada"))
+    assert not again(site).full
+    state = open_state(site.config().state_dir)
+    with state.transaction():
+        state.set("article_format", 1)
+    state.close()
+    report = again(site)
+    assert report.full_reason == "article format changed" and report.changed == 3
+    assert not again(site).full
+    site.write("d.md", article("Delta", date="2025-04-01", tags=["x"]))  # an incremental build after it
+    assert not again(site).full
+    items = feedparser.parse((site.out / "tags" / "x" / "rss.xml").read_bytes()).entries
+    assert [(item.title, item.author) for item in items] == [("Delta", "Tester"), ("Gamma", "Tester"), ("Alpha", "Ada")]
+
+
 def test_full_flag_and_lost_outputs(site: Site) -> None:
     assert build(site.config(), now=NOW, full=True).full_reason == "asked for with --full"
     (site.out / "rss.xml").unlink()
@@ -285,7 +305,7 @@ def test_json_report_and_summary(site: Site, monkeypatch: pytest.MonkeyPatch) ->
     report = json.loads(result.stdout)
     assert (report["changed"], report["removed"], report["unchanged"], report["full"]) == (1, 0, 3, False)
     result = CliRunner().invoke(main, ["build"])
-    assert result.stdout.startswith("0 changed, 0 removed, 4 unchanged, 4 published")
+    assert result.stdout.startswith("0 changed, 0 removed, 4 unchanged: 4 published, 0 drafts, 0 scheduled, 0 rejected")
     assert CliRunner().invoke(main, ["build", "--quiet"]).stdout == ""
     result = CliRunner().invoke(main, ["build", "--full", "--json"])
     report = json.loads(result.stdout)

@@ -161,6 +161,21 @@ def test_stages_are_reported(searcher: Searcher) -> None:
     assert searcher.search("quantum").stage == "none"
 
 
+def test_one_way_synonyms_bridge_one_direction_and_highlight_the_other_word(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "build.md": article("建置專案", body="在方案總管中建置專案。"),  # Taiwan: 建置 = build
+            "random.md": article("随机数", lang="zh-Hans", body="这个函数生成随机数。"),  # mainland: 生成 = generate
+        }
+    )
+    build(site.config())
+    index_dir = site.config().index_dir
+    found = search(index_dir, "生成")
+    assert sorted(hit.slug for hit in found.hits) == ["build", "random"]
+    assert "<mark>建置</mark>" in next(hit.snippet for hit in found.hits if hit.slug == "build")
+    assert [hit.slug for hit in search(index_dir, "建置").hits] == ["build"]
+
+
 def test_title_words_rank_above_body_words(make_site: MakeSite) -> None:
     site = make_site(
         {

@@ -207,6 +207,66 @@ def test_feeds_are_served_with_types_and_conditional_get(client: TestClient, sit
     assert client.get("/rss.xml").content == (site.out / "rss.xml").read_bytes()
 
 
+CHROMIUM_ACCEPT = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,"
+    "application/signed-exchange;v=b3;q=0.7"
+)
+FIREFOX_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    ("accept", "browser"),
+    [
+        (CHROMIUM_ACCEPT, True),
+        (FIREFOX_ACCEPT, True),
+        ("text/html", True),
+        (None, False),  # most feed readers send nothing, or
+        ("*/*", False),
+        ("application/rss+xml, application/rdf+xml;q=0.8, application/atom+xml;q=0.6, text/xml;q=0.4", False),
+        ("application/atom+xml,application/rss+xml;q=0.9,text/html;q=0.8", False),  # a reader that also takes HTML
+        ("text/html, application/rss+xml", False),  # a tie goes to the feed
+        ("text/html;q=0.5, */*;q=0.1", True),
+        ("text/html;q=oops, */*", False),  # a broken weight counts as 0
+        ("TEXT/HTML, APPLICATION/*;Q=0.2", True),
+        ("", False),
+    ],
+)
+def test_prefers_html_ranks_what_browsers_and_readers_send(accept: str | None, browser: bool) -> None:
+    from feedindex.server import prefers_html
+
+    assert prefers_html(accept) is browser
+
+
+def test_a_browser_gets_feeds_as_a_type_it_shows_and_readers_keep_the_feed_types(
+    client: TestClient, site: Site
+) -> None:
+    for path, reader_type, browser_type in [
+        ("/rss.xml", "application/rss+xml", "application/xml"),
+        ("/atom.xml", "application/atom+xml", "application/xml"),
+        ("/feed.json", "application/feed+json", "application/json"),
+        ("/tags/ai/rss.xml", "application/rss+xml", "application/xml"),
+    ]:
+        as_browser = client.get(path, headers={"Accept": CHROMIUM_ACCEPT})
+        as_reader = client.get(path, headers={"Accept": "application/rss+xml, */*;q=0.1"})
+        assert as_browser.headers["content-type"].split(";")[0] == browser_type, path
+        assert as_reader.headers["content-type"].split(";")[0] == reader_type, path
+        assert as_browser.content == as_reader.content  # the same bytes, labelled for each
+        assert as_browser.headers["vary"] == as_reader.headers["vary"] == "Accept"  # caches keep both
+        assert as_browser.headers["etag"] != as_reader.headers["etag"]
+        again = {"Accept": CHROMIUM_ACCEPT, "If-None-Match": as_browser.headers["etag"]}
+        assert client.get(path, headers=again).status_code == 304
+
+
+def test_the_feeds_page_is_served(client: TestClient, site: Site) -> None:
+    response = client.get("/feeds.html")
+    assert response.status_code == 200 and response.headers["content-type"] == "text/html; charset=utf-8"
+    page = lxml.html.fromstring(response.content)
+    assert page.xpath("//script") == []
+    assert "https://blog.example.com/tags/ai/rss.xml" in page.xpath("//section[@id='tags']//a/@href")
+    search_page = lxml.html.fromstring(client.get("/").content)
+    assert search_page.xpath("//header//a[text()='訂閱']/@href") == ["/feeds.html"]  # linked from the search page
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -10,7 +10,9 @@ same steps:
 3. **Latin words** are lower-cased and stemmed (English); letter/digit runs are split
    (`Qwen3-Max` → `qwen3` = `qwen` `3`, `max`), versions (`3.1`) and sizes (`128k`) kept whole.
 4. **At index time** each long Chinese word also yields its dictionary sub-words, and each word
-   its Taiwan/mainland vocabulary synonym (軟體/软件), at the same position.
+   its Taiwan/mainland vocabulary synonym (軟體/软件), at the same position; a few synonyms go
+   one way only (a Taiwan text's 建置 also gives 生成, a mainland 生成 gives no 建置: it may mean
+   "generate").
 
 Positions are ordinal (one per word, one per part of a compound), so phrase queries work.
 """
@@ -35,7 +37,11 @@ from whoosh.lang.porter import stem as porter_stem
 log = logging.getLogger(__name__)
 
 # Bump when the tokens produced for the same text change: the index is rebuilt.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
+# The weight (term frequency) of a synonym the index stores beside a word, against 1 for the word
+# as written and its sub-words: a match through a vocabulary bridge (选择 → 选取) is weaker
+# evidence than the word itself, so an article that says what the visitor typed ranks first.
+SYNONYM_WEIGHT = 0.25
 # Bump when the index's fields change (index.make_schema): the index is rebuilt too.
 INDEX_SCHEMA = 3
 SEGMENTERS = ("jieba", "rjieba")
@@ -100,26 +106,45 @@ def stem(word: str) -> str:
 # --- synonyms ------------------------------------------------------------------------------
 
 
-def _read_pairs(name: str) -> list[tuple[str, str]]:
+# The optional third column of synonyms.tsv: which text gets the other word (absent: both).
+INTO_MAINLAND = "into-mainland"  # only mainland text gets the Taiwan word
+INTO_TAIWAN = "into-taiwan"  # only Taiwan text gets the mainland word
+
+
+def _read_pairs(name: str) -> list[tuple[str, str, str]]:
     text = resources.files("feedindex").joinpath("data", name).read_text(encoding="utf-8")
     pairs = []
     for line in text.splitlines():
         if line.strip() and not line.startswith("#"):
-            mainland, taiwan = line.split("\t")[:2]
-            pairs.append((mainland.strip(), taiwan.strip()))
+            fields = [field.strip() for field in line.split("\t")]
+            pairs.append((fields[0], fields[1], fields[2] if len(fields) > 2 else ""))
     return pairs
+
+
+def _table(one_way: bool) -> dict[str, tuple[str, ...]]:
+    table: dict[str, list[str]] = {}
+    for mainland, taiwan, direction in _read_pairs("synonyms.tsv"):
+        a, b = fold(mainland), fold(taiwan)
+        if a == b:
+            continue
+        if not one_way or direction != INTO_TAIWAN:
+            table.setdefault(a, []).append(b)
+        if not one_way or direction != INTO_MAINLAND:
+            table.setdefault(b, []).append(a)
+    return {word: tuple(dict.fromkeys(others)) for word, others in table.items()}
 
 
 @cache
 def synonyms() -> dict[str, tuple[str, ...]]:
-    """Folded word → its vocabulary synonyms across the strait (both directions)."""
-    table: dict[str, list[str]] = {}
-    for mainland, taiwan in _read_pairs("synonyms.tsv"):
-        a, b = fold(mainland), fold(taiwan)
-        if a != b:
-            table.setdefault(a, []).append(b)
-            table.setdefault(b, []).append(a)
-    return {word: tuple(dict.fromkeys(others)) for word, others in table.items()}
+    """Folded word → its vocabulary synonyms across the strait, in both directions (what a query
+    word may have matched: for highlighting)."""
+    return _table(one_way=False)
+
+
+@cache
+def index_synonyms() -> dict[str, tuple[str, ...]]:
+    """Folded word → the synonyms the index stores beside it (one-way pairs only one way)."""
+    return _table(one_way=True)
 
 
 def synonyms_digest() -> str:
@@ -162,7 +187,7 @@ class Segmenter:
     """
 
     def __init__(self, spec: AnalyzerSpec) -> None:
-        self._extras: dict[str, tuple[str, ...]] = {}
+        self._extras: dict[str, tuple[tuple[str, float], ...]] = {}
         self._engine = _RustJieba(spec.hmm) if spec.segmenter == "rjieba" else _Jieba(spec.hmm)
         self.has_word = self._engine.has_word
         # Taiwan words such as 記憶體 (folded 记忆体) must be cut whole to meet their synonyms.
@@ -190,13 +215,21 @@ class Segmenter:
 
     def extras(self, word: str) -> tuple[str, ...]:
         """What the index stores at a Chinese word's position besides it: its sub-words and the
-        synonyms of it and of them. Cached: words repeat a lot."""
+        synonyms of it and of them."""
+        return tuple(term for term, _ in self.weighted_extras(word))
+
+    def weighted_extras(self, word: str) -> tuple[tuple[str, float], ...]:
+        """`extras` with their weights: 1 for a sub-word, SYNONYM_WEIGHT for a synonym. Cached:
+        words repeat a lot."""
         found = self._extras.get(word)
         if found is None:
             inner = self.subwords(word) if len(word) > 2 else []
-            table = synonyms()
-            extra = inner + [synonym for term in (word, *inner) for synonym in table.get(term, ())]
-            found = self._extras[word] = tuple(term for term in dict.fromkeys(extra) if term != word)
+            table = index_synonyms()
+            weights = dict.fromkeys(inner, 1.0)
+            for term in (word, *inner):
+                for synonym in table.get(term, ()):
+                    weights.setdefault(synonym, SYNONYM_WEIGHT)
+            found = self._extras[word] = tuple((term, weight) for term, weight in weights.items() if term != word)
         return found
 
 
@@ -374,8 +407,8 @@ class _SpecTokenizer(Tokenizer):  # type: ignore[misc]
     def __hash__(self) -> int:
         return hash((type(self), self.spec))
 
-    def terms(self, value: str) -> Iterator[tuple[str, int, int, int]]:
-        """(term, position, start, end) of each token of `value`."""
+    def terms(self, value: str) -> Iterator[tuple[str, int, int, int, float]]:
+        """(term, position, start, end, weight) of each token of `value`."""
         raise NotImplementedError
 
     def __call__(
@@ -388,9 +421,9 @@ class _SpecTokenizer(Tokenizer):  # type: ignore[misc]
         **kwargs: Any,
     ) -> Iterator[Token]:
         token = Token(positions, chars, **{key: kwargs[key] for key in ("removestops", "mode") if key in kwargs})
-        for text, position, start, end in self.terms(value):
+        for text, position, start, end, weight in self.terms(value):
             token.text = text
-            token.boost = 1.0
+            token.boost = weight  # Whoosh sums the boosts of a term's tokens into its weight
             token.stopped = False
             if positions:
                 token.pos = start_pos + position
@@ -406,7 +439,7 @@ class ChineseTokenizer(_SpecTokenizer):
     this runs over every article at every full build.
     """
 
-    def terms(self, value: str) -> Iterator[tuple[str, int, int, int]]:
+    def terms(self, value: str) -> Iterator[tuple[str, int, int, int, float]]:
         folded = fold(value)
         cutter = segmenter(self.spec)
         position = 0
@@ -416,28 +449,28 @@ class ChineseTokenizer(_SpecTokenizer):
             if kind == "han":
                 for piece in cutter.cut(match.group()):
                     stop = start + len(piece)
-                    yield piece, position, start, stop
-                    for extra in cutter.extras(piece):
-                        yield extra, position, start, stop
+                    yield piece, position, start, stop, 1.0
+                    for extra, weight in cutter.weighted_extras(piece):
+                        yield extra, position, start, stop, weight
                     position += 1
                     start = stop
             elif kind == "other":
-                yield match.group().lower(), position, start, end
+                yield match.group().lower(), position, start, end, 1.0
                 position += 1
             else:
                 whole, parts = latin_forms(match.group())
                 for offset, part in enumerate(parts):
-                    yield part, position + offset, start, end
+                    yield part, position + offset, start, end, 1.0
                 if len(parts) > 1:
-                    yield whole, position, start, end
+                    yield whole, position, start, end, 1.0
                 position += len(parts)
 
 
 class BigramTokenizer(_SpecTokenizer):
     """The fallback field's tokenizer: Han bigrams and Latin words, ordinal positions."""
 
-    def terms(self, value: str) -> Iterator[tuple[str, int, int, int]]:
-        return ((text, number, start, end) for number, (text, start, end) in enumerate(bigrams(value)))
+    def terms(self, value: str) -> Iterator[tuple[str, int, int, int, float]]:
+        return ((text, number, start, end, 1.0) for number, (text, start, end) in enumerate(bigrams(value)))
 
 
 def chinese_analyzer(spec: AnalyzerSpec | None = None) -> ChineseTokenizer:

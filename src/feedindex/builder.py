@@ -48,11 +48,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .analysis import AnalyzerSpec
-from .config import FEED_FILES, Config
-from .errors import ContentError, LockError, OutputError, UnpublishError, printable
+from .config import FEED_FILES, FEEDS_PAGE, Config
+from .errors import ContentError, LockError, NotAnArticle, OutputError, UnpublishError, printable
 from .files import remove_abandoned_generations
-from .model import Article, display_name
-from .sources import Scan, Stat, check_content_folder, scan_sources
+from .model import ARTICLE_FORMAT, Article, display_name
+from .sources import Scan, Stat, check_content_folder, scan_rules, scan_sources
 from .state import utc_key
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ log = logging.getLogger(__name__)
 
 LOCK_FILE = "build.lock"
 _NAME_KINDS = ("tag", "category")
+MISSING_IMAGE_EXAMPLES = 3  # images named in the build's one warning about images not found
 MIN_PART = 100  # a full build uses one worker process per this many articles, up to the workers
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -84,6 +85,11 @@ class BuildReport:
     full: bool = True  # everything was rebuilt
     feeds_written: int = 0
     full_reason: str | None = None  # why everything was rebuilt ("configuration changed", ...)
+    drafts: int = 0  # articles with `draft: true`
+    scheduled: int = 0  # articles dated after the build: published by the first build after their date
+    # Articles in the feeds written this build whose `image` is not on disk: how many, a few of them.
+    missing_images: int = 0
+    missing_image_examples: tuple[str, ...] = ()  # "posts/a.md: cover.jpg"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self, relative_to: Path | None = None) -> dict[str, Any]:
@@ -109,16 +115,36 @@ class BuildReport:
             "full": self.full,
             "feeds_written": self.feeds_written,
             "full_reason": self.full_reason,
+            "drafts": self.drafts,
+            "scheduled": self.scheduled,
+            "missing_images": self.missing_images,
+            "missing_image_examples": list(self.missing_image_examples),
             **self.extra,
         }
 
-    def summary(self) -> str:
-        """One line for the operator: `12 changed, 1 removed, 48,210 unchanged, 0.41 s`."""
-        kind = (f" (full build: {self.full_reason})" if self.full_reason else " (full build)") if self.full else ""
-        rejected = f", {len(self.errors)} rejected" if self.errors else ""
+    def missing_images_warning(self) -> str | None:
+        """One line about the images not found on disk, or None when every image was found."""
+        if not self.missing_images:
+            return None
+        shown = ", ".join(self.missing_image_examples)
+        more = (
+            f" and {self.missing_images - len(self.missing_image_examples):,} more"
+            if self.missing_images > len(self.missing_image_examples)
+            else ""
+        )
         return (
-            f"{self.changed:,} changed, {self.removed:,} removed, {self.unchanged:,} unchanged{rejected}, "
-            f"{self.published:,} published, {self.seconds:.2f} s{kind}"
+            f"{self.missing_images:,} article image(s) in the feeds written are not on disk ({shown}{more}): "
+            "their enclosures say length 0; set paths.images to the folder that holds them"
+        )
+
+    def summary(self) -> str:
+        """One line for the operator: what was read, then what became of every article:
+        `12 changed, 1 removed, 48,210 unchanged: 48,190 published, 3 drafts, 1 scheduled, 2 rejected, 0.41 s`."""
+        kind = (f" (full build: {self.full_reason})" if self.full_reason else " (full build)") if self.full else ""
+        return (
+            f"{self.changed:,} changed, {self.removed:,} removed, {self.unchanged:,} unchanged: "
+            f"{self.published:,} published, {self.drafts:,} draft{'s' * (self.drafts != 1)}, "
+            f"{self.scheduled:,} scheduled, {len(self.errors):,} rejected, {self.seconds:.2f} s{kind}"
         )
 
 
@@ -239,6 +265,8 @@ class _Build:
         self.parts = 1  # index parts a full build wrote
         self.reason: str | None = None  # why everything is rebuilt
         self.scan = Scan({})  # what the scan found, and could not read
+        self.missing_images: dict[str, str] = {}  # source → `image` the feeds written could not find
+        self.skipped: list[str] = []  # files read again that are not articles (a headless bundle)
 
     def run(self) -> BuildReport:
         from .state import open_state
@@ -255,7 +283,8 @@ class _Build:
         """Why this build must rebuild everything, or None when it can be incremental."""
         from .files import POINTER
 
-        site_feeds = [self.config.paths.out / FEED_FILES[kind] for kind in self.config.feeds.formats]
+        out = self.config.paths.out
+        site_feeds = [out / FEED_FILES[kind] for kind in self.config.feeds.formats] + [out / FEEDS_PAGE]
         if self.full:
             return "asked for with --full"
         if state.get("config") is None:
@@ -264,6 +293,8 @@ class _Build:
             return "configuration changed"
         if state.get("analyzer") != self.spec.identity():
             return "analyzer changed"
+        if state.get("article_format") != ARTICLE_FORMAT:
+            return "article format changed"
         if not (self.config.index_dir / POINTER).is_file():
             return "index missing"
         if not all(path.is_file() for path in site_feeds):
@@ -315,6 +346,9 @@ class _Build:
                 article, notes = read_article(content_dir / rel, self.config, content_dir)
             except ContentError as error:
                 self.errors.append(error)
+            except NotAnArticle as skip:
+                log.info("%s", skip)
+                self.skipped.append(rel)  # no longer an article: dropped like a removed file
             else:
                 read[rel] = article
                 self.warnings.extend(notes)
@@ -348,7 +382,7 @@ class _Build:
     def _scan(self, state: State) -> dict[str, Stat]:
         """The article files of the content folder. Those under a folder that could not be listed
         this time are taken as they were (unknown is not gone: nothing is unpublished for it)."""
-        scan: Scan = scan_sources(self.config.paths.content)
+        scan: Scan = scan_sources(self.config.paths.content, scan_rules(self.config))
         self.scan = scan
         scanned = scan.files
         if scan.unlisted:
@@ -398,13 +432,14 @@ class _Build:
         else:
             read, html, indexed, generation = self._read(changed), {}, None, ""
         with state.transaction():
-            outcome = self._apply(state, scanned, read, html, removed, indexed, generation)
+            outcome = self._apply(state, scanned, read, html, removed + self.skipped, indexed, generation)
             for rel, article in read.items():
                 files[rel] = files[rel]._replace(hash=article.content_hash)
             state.put_files(files, removed, replace_all=self.full)
             state.put_feeds(outcome.signatures)
             state.set("config", config_identity(self.config))
             state.set("analyzer", self.spec.identity())
+            state.set("article_format", ARTICLE_FORMAT)
             state.set("errors", [error.as_dict() for error in self.errors])
         return self._report(state, len(scanned), changed=len(changed), removed=len(removed), written=outcome.written)
 
@@ -426,6 +461,7 @@ class _Build:
         """
         from .content import duplicate_losers
         from .feeds import scope_key
+        from .feeds_page import write_feeds_page
 
         full = indexed is not None
         before = {("site", "")} | state.scopes_of([*read, *removed])
@@ -472,12 +508,20 @@ class _Build:
         generation = self._index(state, read, sorted(remove), sorted(add), names, generation if full else None)
         outcome = self._feeds(state, read, html, listed, fresh, scopes, spellings, previous)
         outcome.generation = generation
+        page_names = {"tag": names["tags"], "category": names["category"]}
+        # The page lists every tag and category (22 ms for 1,200 of them): render it again only
+        # when they changed (a configuration change means a full build).
+        page_key = hashlib.sha256(json.dumps(page_names, sort_keys=True).encode()).hexdigest()
+        if full or state.get("feeds_page") != page_key or not (self.config.paths.out / FEEDS_PAGE).is_file():
+            write_feeds_page(self.config, page_names)
+            state.set("feeds_page", page_key)
 
-        articles, published = state.counts()
+        articles, published, drafts = state.counts()
         due = state.next_due(now)
         state.set("next_due", datetime.fromisoformat(due).isoformat() if due else None)
         state.set("articles", articles)
         state.set("published", published)
+        state.set("drafts", drafts)
         state.set("duplicates", [error.as_dict() for error in sorted(losers.values(), key=lambda e: e.path)])
         state.set("feed_files", len(outcome.signatures))
         state.set("generation", generation)
@@ -580,6 +624,7 @@ class _Build:
             writer.write(Scope(kind, name, slug), prepare_entries(config, articles, ids, self.now))  # type: ignore[arg-type]
         stale = [name for name in previous if scope_key(name) in scopes and name not in writer.signatures]
         writer.finish(stale)
+        self.missing_images = writer.contents.missing_images
         outcome.signatures = {
             name: signature for name, signature in previous.items() if scope_key(name) not in scopes
         } | writer.signatures
@@ -595,6 +640,8 @@ class _Build:
         report = BuildReport(
             articles=state.get("articles") or 0,
             published=state.get("published") or 0,
+            drafts=state.get("drafts") or 0,
+            scheduled=(state.get("articles") or 0) - (state.get("published") or 0) - (state.get("drafts") or 0),
             errors=tuple(sorted(errors, key=lambda e: (e.path, e.field or ""))),
             warnings=(*self.scan.warnings, *self.warnings),
             feeds=tuple(out / FEED_FILES[kind] for kind in self.config.feeds.formats),
@@ -607,6 +654,11 @@ class _Build:
             full=self.full,
             feeds_written=written,
             full_reason=self.reason if self.full else None,
+            missing_images=len(self.missing_images),
+            missing_image_examples=tuple(
+                f"{source}: {_shorten(image)}"
+                for source, image in sorted(self.missing_images.items())[:MISSING_IMAGE_EXAMPLES]
+            ),
         )
         log.info("%s", report.summary())
         return report
@@ -712,6 +764,9 @@ def _build_part(
             except ContentError as error:
                 part.errors.append(error)
                 continue
+            except NotAnArticle as skip:
+                log.info("%s", skip)
+                continue
             finally:
                 if _done is not None:
                     with _done.get_lock():
@@ -765,6 +820,11 @@ def _split(paths: list[Path], count: int) -> list[list[Path]]:
 
 def _slugs(scopes: Iterable[tuple[str, str]], kind: str) -> list[str]:
     return sorted(slug for scope_kind, slug in scopes if scope_kind == kind)
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    """`text` cut to `limit` characters for a message (front-matter values can be long)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _error_from_dict(item: dict[str, Any]) -> ContentError:

@@ -157,6 +157,8 @@ def _print_report(report: BuildReport, quiet: bool) -> None:
         click.echo(f"rejected: {error}", err=True)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if (images := report.missing_images_warning()) is not None:
+        click.echo(f"warning: {images}", err=True)
     if not quiet:
         click.echo(report.summary())
 
@@ -298,8 +300,38 @@ def check(config_path: Path | None, content: Path | None) -> None:
         click.echo(f"error: {error}")
     for warning in result.warnings:
         click.echo(f"warning: {warning}")
-    click.echo(f"{len(result.articles)} articles valid, {len(result.errors)} rejected")
+    skipped = f", {len(result.skipped)} pages skipped (not articles)" if result.skipped else ""
+    click.echo(f"{len(result.articles)} articles valid, {len(result.errors)} rejected{skipped}")
     sys.exit(EXIT_REJECTED if result.errors else EXIT_OK)
+
+
+@main.command()
+@click.option(
+    "--from",
+    "site_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The Hugo, Jekyll or Hexo site's folder.",
+)
+@_option_config
+@click.option("--force", is_flag=True, help="Replace the configuration file if it exists.")
+@_reports_errors
+def init(site_dir: Path, config_path: Path | None, force: bool) -> None:
+    """Write a feedindex.toml for a Hugo, Jekyll or Hexo site, from the site's own configuration.
+
+    The generator is detected; its base URL, title, language, time zone, permalinks, excerpt
+    separator and post folders become the configuration (--config, default ./feedindex.toml).
+    What should be checked by hand is printed. Exit code 2 when the site is not recognised or
+    the file exists (without --force).
+    """
+    from .generators.site import init_from_site
+
+    result = init_from_site(site_dir, config_path, force=force)
+    for note in result.notes:
+        click.echo(f"check: {note}", err=True)
+    click.echo(
+        f"wrote {result.config_path} for a {result.generator} site; try: feedindex check --config {result.config_path}"
+    )
 
 
 @main.command()

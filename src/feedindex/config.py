@@ -17,12 +17,22 @@ from .errors import ConfigError, ConfigProblem
 
 CONFIG_NAME = "feedindex.toml"
 FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # format → file name
+FEEDS_PAGE = "feeds.html"  # every feed of the site, for people (feeds_page.py)
 
 # BCP 47 as sites use it: language, optional script, optional region, optional variants.
 _BCP47 = re.compile(
     r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
 )
-ARTICLE_URL_FIELDS = frozenset({"slug", "year", "month", "day", "category"})
+# {slug} {year} {month} {day} {category} for any site; the rest spell the permalink tokens of Hugo,
+# Jekyll and Hexo (see generators/permalinks.py for what each one is).
+ARTICLE_URL_FIELDS = frozenset(
+    {"slug", "year", "month", "day", "category"}
+    | {"path", "dir", "filename", "section", "title", "slug_or_title", "categories", "hash"}
+    | {"i_month", "i_day", "hour", "minute", "second"}
+)
+# At least one of these makes the URL differ per article.
+_UNIQUE_URL_FIELDS = ("slug", "path", "filename", "title", "slug_or_title", "hash")
+GENERATORS = ("none", "hugo", "jekyll", "hexo")
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,8 @@ class SiteConfig:
     tag_url: str
     category_url: str
     image_base: str
+    lowercase_urls: bool = False  # Hugo lowercases the paths it makes (not a front-matter `url`)
+    section_urls: tuple[tuple[str, str], ...] = ()  # (section folder, article_url pattern) pairs
 
     @property
     def tz(self) -> ZoneInfo:
@@ -58,11 +70,16 @@ class PathsConfig:
 
 @dataclass(frozen=True)
 class ContentConfig:
-    """`[content]`: limits on what is read."""
+    """`[content]`: limits on what is read, and which generator's conventions the files follow."""
 
     max_file_bytes: int
     summary_chars: int
     max_tags: int  # more tags (or categories) on one article reject it: each is a feed of its own
+    generator: str = "none"  # "hugo", "jekyll", "hexo": their markup, URLs and publishing rules
+    sections: tuple[str, ...] = ()  # folders under paths.content that hold articles; () = all
+    excerpt_separator: str = ""  # the text before it is the summary (e.g. "<!--more-->")
+    filename_dates: bool = True  # a YYYY-MM-DD- file-name prefix is a date, not part of the slug
+    image_keys: tuple[str, ...] = ("image",)  # front-matter keys (dotted) holding the feed image
 
 
 @dataclass(frozen=True)
@@ -219,11 +236,43 @@ def _article_url(value: Any) -> str:
     if unknown:
         allowed = ", ".join("{" + name + "}" for name in sorted(ARTICLE_URL_FIELDS))
         raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; allowed: {allowed}")
-    if "slug" not in names:
-        raise ValueError("must contain {slug} so every article gets its own URL")
+    if not names & set(_UNIQUE_URL_FIELDS):
+        others = ", ".join("{" + name + "}" for name in _UNIQUE_URL_FIELDS[1:])
+        raise ValueError(f"must contain {{slug}} (or {others}) so every article gets its own URL")
     if urlsplit(pattern).scheme:
         raise ValueError("must be a path under base_url, not an absolute URL")
     return pattern
+
+
+def _section_urls(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ValueError(f'must be a table of section = "pattern", got {value!r}')
+    patterns = []
+    for section, pattern in value.items():
+        try:
+            patterns.append((_section(section), _article_url(pattern)))
+        except ValueError as error:
+            raise ValueError(f"{section!r}: {error}") from None
+    return tuple(patterns)
+
+
+def _section(value: Any) -> str:
+    folder = _nonempty(value).strip("/")
+    if not folder or any(part in ("", ".", "..") for part in folder.split("/")) or "\\" in folder:
+        raise ValueError(f"{value!r} is not a folder path under paths.content (e.g. posts or blog/_posts)")
+    return folder
+
+
+def _sections(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f'must be a list of folders such as ["posts"], got {value!r}')
+    return tuple(dict.fromkeys(_section(item) for item in value))
+
+
+def _key_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ValueError(f'must be a non-empty list of keys such as ["image", "cover.image"], got {value!r}')
+    return tuple(dict.fromkeys(item.strip() for item in value))
 
 
 def _page_url(value: Any) -> str:
@@ -342,6 +391,8 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         "tag_url": ("/tags/{slug}/", _page_url),
         "category_url": ("/categories/{slug}/", _page_url),
         "image_base": ("", _url_path),
+        "lowercase_urls": (False, _boolean),
+        "section_urls": ({}, _section_urls),
     },
     "paths": {
         "content": ("content", _path),
@@ -352,6 +403,11 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         "max_file_bytes": (5_000_000, _positive_int),
         "summary_chars": (160, _positive_int),
         "max_tags": (100, _positive_int),
+        "generator": ("none", _one_of(*GENERATORS)),
+        "sections": ([], _sections),
+        "excerpt_separator": ("", _text),
+        "filename_dates": (True, _boolean),
+        "image_keys": (["image"], _key_list),
     },
     "feeds": {
         "items": (20, _positive_int),

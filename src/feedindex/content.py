@@ -14,25 +14,28 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import unquote, urlsplit
 
 import markdown
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER
 
 from .config import Config, check_language
-from .errors import ContentError
-from .model import Article, has_illegal_chars, slugify, strip_illegal_chars
-from .sources import check_content_folder, scan_sources
+from .errors import ContentError, NotAnArticle
+from .generators import permalinks, preprocess, rules
+from .model import Article, has_illegal_chars, is_spaced_letter, strip_illegal_chars
+from .sources import ScanRules, check_content_folder, scan_rules, scan_sources
 
 log = logging.getLogger(__name__)
 
-MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists"]
+MARKDOWN_EXTENSIONS = ["tables", "pymdownx.superfences", "sane_lists"]
 # Jekyll's post file names: 2025-11-25-my-post.md
 _JEKYLL_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
 _UNSAFE_SLUG = re.compile(r"[\s/\\?#%\x00-\x1f\x7f]")
-# Characters kept as they are in a URL path; the rest (CJK included) is percent-encoded.
-URL_SAFE = "/:@!$&'()*+,;=-._~"
+URL_SAFE = permalinks.URL_SAFE
 
 
 class _TomlHandler(BaseHandler):
@@ -125,6 +128,7 @@ class ContentResult:
     articles: tuple[Article, ...]
     errors: tuple[ContentError, ...]
     warnings: tuple[ContentError, ...] = ()
+    skipped: tuple[NotAnArticle, ...] = ()  # pages the generator does not publish as articles
 
 
 @dataclass
@@ -133,6 +137,7 @@ class _Reader:
 
     path: Path
     rel: str
+    generator: str = "none"
     fm_text: str = ""
     fm_first_line: int = 2
     warnings: list[ContentError] = field(default_factory=list)
@@ -160,7 +165,74 @@ class _Reader:
 
 # --- rendering ------------------------------------------------------------------------------
 
-_md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+
+def _code_block(source: str, language: str, class_name: str, options: object, md: object, **kwargs: object) -> str:
+    """A fenced block as python-markdown's own fenced_code writes it (and GitHub does):
+    `<pre><code class="language-xml">`, no highlighting markup that feed readers cannot style."""
+    escaped = source.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    attribute = f' class="language-{html.escape(language)}"' if language else ""
+    return f"<pre><code{attribute}>{escaped}\n</code></pre>"
+
+
+def _any_options(language: str, inputs: dict[str, str], options: object, attrs: object, md: object) -> bool:
+    """Accept a fence whatever follows its language (`hl_lines="3"`, `title="x.py"`), as
+    CommonMark does with an info string: the options are ignored, never a reason to print the
+    fence as text."""
+    return True
+
+
+_PLACEHOLDER_LINE = re.compile("^" + re.escape(HTML_PLACEHOLDER).replace("%s", r"\d+") + "$")
+
+
+class _FencesOutOfParagraphs(Treeprocessor):
+    """Lift a fence out of the paragraph it directly follows or precedes (no blank line between).
+
+    SuperFences leaves such a fence inside the paragraph (`<p>Text:<pre>…</pre></p>`, which HTML
+    cannot hold); CommonMark and GitHub end the paragraph there, and so does this.
+    """
+
+    def run(self, root: Any) -> None:
+        for parent in list(root.iter()):
+            for index in reversed(range(len(parent))):
+                paragraph = parent[index]
+                if paragraph.tag != "p" or len(paragraph) or not paragraph.text or "\n" not in paragraph.text:
+                    continue
+                lines = paragraph.text.split("\n")
+                if not any(_PLACEHOLDER_LINE.match(line.strip()) for line in lines):
+                    continue
+                pieces: list[list[str]] = []
+                for line in lines:
+                    alone = _PLACEHOLDER_LINE.match(line.strip()) is not None
+                    if alone or not pieces or _PLACEHOLDER_LINE.match(pieces[-1][0].strip()):
+                        pieces.append([line.strip() if alone else line])
+                    else:
+                        pieces[-1].append(line)
+                parent.remove(paragraph)
+                for offset, piece in enumerate(pieces):
+                    block = paragraph.makeelement("p", {})
+                    block.text = "\n".join(piece)
+                    parent.insert(index + offset, block)
+
+
+class _FencesOutOfParagraphsExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Before the inline patterns (priority 20), while a paragraph is still plain text.
+        md.treeprocessors.register(_FencesOutOfParagraphs(md), "fences_out_of_paragraphs", 25)
+
+
+# SuperFences (pymdown-extensions) finds fences inside list items and blockquotes and fences
+# holding fences, which python-markdown's fenced_code leaves as text. Every fence goes through
+# `_code_block` (no Pygments); indented code blocks stay python-markdown's own.
+MARKDOWN_CONFIGS: dict[str, dict[str, Any]] = {
+    "pymdownx.superfences": {
+        "custom_fences": [{"name": "*", "class": "", "format": _code_block, "validator": _any_options}]
+    },
+}
+_md = markdown.Markdown(
+    extensions=[*MARKDOWN_EXTENSIONS, _FencesOutOfParagraphsExtension()],
+    extension_configs=MARKDOWN_CONFIGS,
+    output_format="html",
+)
 
 _BLOCK_TAGS = (
     "address|article|aside|blockquote|br|dd|details|div|dl|dt|figcaption|figure|footer|h[1-6]|"
@@ -174,7 +246,7 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def render_markdown(text: str) -> str:
-    """Markdown (tables, fenced code) to HTML."""
+    """Markdown (tables, fenced code, also inside lists and blockquotes) to HTML."""
     _md.reset()
     return _md.convert(text)
 
@@ -190,7 +262,8 @@ def html_to_text(body_html: str) -> str:
 
 
 def excerpt(text: str, budget: int) -> str:
-    """The start of `text` cut at `budget` characters (not words, so it works for Chinese)."""
+    """The start of `text` cut at `budget` characters (not words, so it works for Chinese), never
+    inside a word of Latin (spaced) text."""
     flat = " ".join(text.split())
     if len(flat) <= budget:
         return flat
@@ -201,6 +274,14 @@ def excerpt(text: str, budget: int) -> str:
         if end >= budget * 2 // 3:
             cut = cut[: end + 1] if marks != " " else cut[:end]
             break
+    else:
+        # No boundary near the end (Chinese, or one long word): drop a Latin word cut in two,
+        # unless it is all there is.
+        word = len(cut)
+        while word > 0 and is_spaced_letter(cut[word - 1]):
+            word -= 1
+        if is_spaced_letter(flat[len(cut)]) and word > 0:
+            cut = cut[:word]
     return cut.rstrip(" ，,；;、") + "…"
 
 
@@ -268,30 +349,73 @@ def _name_list(reader: _Reader, meta: Mapping[str, Any], key: str, limit: int) -
     else:
         raise reader.error(key, f"must be a list or a comma-separated string, not {type(value).__name__}")
     _name_count(reader, key, len(items), limit)
+    return _names(reader, key, items)
+
+
+def _names(reader: _Reader, key: str, items: Iterable[Any]) -> list[str]:
     names = []
+    empty = False
     for item in items:
+        if item is None:  # `tags: [null]`, a bare `- ` line: what Hexo's scaffolds leave
+            empty = True
+            continue
         if isinstance(item, bool) or not isinstance(item, str | int | float):
             raise reader.error(key, f"every entry must be text, found {type(item).__name__} {shown(item)}")
         name = " ".join(reader.clean(key, str(item)).split())
         if name:
             names.append(name)
+    if empty:
+        reader.warnings.append(reader.error(key, "empty entries dropped"))
     return names
+
+
+MAX_AUTHORS = 20
+MAX_AUTHOR_CHARS = 200
+
+
+def _authors(reader: _Reader, meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """Front-matter `author` and `authors` (Hugo, Jekyll): a name, a list of names, or Jekyll's
+    `{name: …, email: …}` form (only the name is used), at most MAX_AUTHORS of them."""
+    names: list[str] = []
+    for key in ("author", "authors"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if len(items) > MAX_AUTHORS:
+            raise reader.error(key, f"at most {MAX_AUTHORS} authors, found {len(items)}")
+        for item in items:
+            name = item.get("name") if isinstance(item, dict) else item
+            if not isinstance(name, str):
+                shown = "a mapping without a text `name`" if isinstance(item, dict) else type(item).__name__
+                raise reader.error(key, f"must be a name or a list of names, found {shown}")
+            name = " ".join(reader.clean(key, name).split())
+            if len(name) > MAX_AUTHOR_CHARS:
+                message = f"an author's name is at most {MAX_AUTHOR_CHARS} characters, found {len(name):,}"
+                raise reader.error(key, message)
+            if name:
+                names.append(name)
+    return _unique(names)
 
 
 def _unique(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _slug_from_path(path: Path) -> tuple[str, date | None]:
-    """Slug (and Jekyll date) from the file name; a Hugo page bundle's index.md uses its folder."""
+def _slug_from_path(path: Path, filename_dates: bool = True) -> tuple[str, date | None]:
+    """Slug (and Jekyll date) from the file name; a Hugo page bundle's index.md uses its folder.
+
+    Without `filename_dates` (Hugo, Hexo) a date prefix stays part of the slug, as they keep it.
+    """
     stem = path.parent.name if path.stem == "index" else path.stem
     match = _JEKYLL_NAME.match(stem)
     if match:
         year, month, day, rest = match.groups()
         try:
-            return rest, date(int(year), int(month), int(day))
+            found = date(int(year), int(month), int(day))
         except ValueError:
             return stem, None
+        return (rest, found) if filename_dates else (stem, found)
     return stem, None
 
 
@@ -311,20 +435,171 @@ def _check_slug(reader: _Reader, slug: str, from_front_matter: bool) -> str:
 
 def article_url(config: Config, slug: str, published: datetime, category: str | None) -> str:
     """The absolute URL of an article, from `site.article_url` under `site.base_url`."""
-    path = config.site.article_url.format(
-        slug=quote(slug, safe=""),
-        year=f"{published.year:04d}",
-        month=f"{published.month:02d}",
-        day=f"{published.day:02d}",
-        category=quote(slugify(category) if category else "uncategorized", safe=""),
+    categories = (category,) if category else ()
+    facts = permalinks.UrlFacts(slug, slug, None, slug, published, categories)
+    return permalinks.article_url(config, facts)
+
+
+_HTML_ELEMENT = re.compile(
+    r"</?(?:a|abbr|b|big|br|cite|code|del|em|font|i|ins|kbd|mark|q|s|small|span|strong|sub|sup|u|var)\b[^>]*>", re.I
+)
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What a page's front matter and place say, before its body is read."""
+
+    title: str
+    published: datetime
+    updated: datetime
+    slug: str
+    draft: bool
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    url: str
+
+
+def _generator_names(
+    reader: _Reader, meta: Mapping[str, Any], kind: str, limit: int
+) -> tuple[list[str], tuple[str, ...]]:
+    """Jekyll's and Hexo's tags or categories (`kind`), and Hexo's category path for URLs; at
+    most `limit` names."""
+    try:
+        items, path = rules.names(reader.generator, meta, kind, reader.rel)
+    except ValueError as error:
+        raise reader.error(kind, str(error)) from None
+    _name_count(reader, kind, len(items), limit)
+    return _names(reader, kind, items), path
+
+
+def _fields(reader: _Reader, meta: dict[str, Any], config: Config, *, page: bool = False) -> _Fields:
+    """Title, dates, slug, draft, names and URL of a page; `page`: any page (a reference's
+    target), not only an article, so a missing date is no error."""
+    generator = config.content.generator
+    tz = config.site.tz
+    path = reader.path
+    path_slug, path_date = _slug_from_path(path, config.content.filename_dates)
+
+    title = _text_value(reader, meta, "title")
+    if not title and generator != "none":
+        title = rules.default_title(generator, path_slug)
+        if generator != "jekyll" and not page:
+            reader.warnings.append(reader.error("title", f"no title: the file name {title!r} is used"))
+    if not title:
+        raise reader.error("title", "title is required" if title is None else "title is empty")
+    if generator != "none" and _HTML_ELEMENT.search(title):
+        title = html_to_text(title)  # shown as text in feeds and search results, not as markup
+
+    raw_date = next((meta[key] for key in rules.date_keys(generator) if meta.get(key) not in (None, "")), path_date)
+    if isinstance(raw_date, bool):
+        raw_date = path_date
+    if raw_date is None and generator == "hexo":
+        # Hexo dates such a post by its file; so does feedindex, with a warning, as the date (and
+        # a URL made from it) changes when the file is copied or checked out again.
+        try:
+            raw_date = datetime.fromtimestamp(path.stat().st_mtime, tz).replace(microsecond=0)
+        except (OSError, OverflowError, ValueError) as error:  # gone, or an mtime beyond year 9999
+            raise reader.error("date", f"no date, and the file's modification time is unusable: {error}") from None
+        if not page:
+            reader.warnings.append(reader.error("date", "no date: the file's modification time is used, as Hexo does"))
+    if raw_date is None:
+        if not page:
+            raise reader.error("date", "date is required (YYYY-MM-DD or ISO 8601)")
+        raw_date = date(1970, 1, 1)
+    try:
+        published = parse_date(raw_date, tz)
+    except ValueError as error:
+        loose = rules.loose_date(raw_date) if generator != "none" else None
+        if loose is None:
+            raise reader.error("date", str(error)) from None
+        try:
+            published = parse_date(loose, tz)
+        except ValueError as loose_error:  # `2022-13-45 10:00` matches the loose form, and is no date
+            raise reader.error("date", str(loose_error)) from None
+
+    updated = published
+    for key in ("updated", "lastmod", "last_modified_at"):
+        if meta.get(key) is not None:
+            try:
+                updated = max(published, parse_date(meta[key], tz))
+            except ValueError as error:
+                raise reader.error(key, str(error)) from None
+            break
+
+    front_slug = _text_value(reader, meta, "slug") if generator != "hexo" else None  # Hexo ignores it
+    slug = _check_slug(reader, front_slug, True) if front_slug else _check_slug(reader, path_slug, False)
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise reader.error("draft", f"must be true or false, not {shown(draft)}")
+    draft = draft or rules.unpublished(generator, meta)
+
+    category_path: tuple[str, ...] = ()
+    limit = config.content.max_tags  # each name is a feed of its own
+    if generator in ("jekyll", "hexo"):
+        found, category_path = _generator_names(reader, meta, "categories", limit)
+        categories = _unique(found)
+        tags = _unique(_generator_names(reader, meta, "tags", limit)[0])
+    else:
+        categories = _unique(
+            _name_list(reader, meta, "category", limit) + _name_list(reader, meta, "categories", limit)
+        )
+        _name_count(reader, "categories" if "categories" in meta else "category", len(categories), limit)
+        tags = _unique(_name_list(reader, meta, "tags", limit))
+
+    url_key = rules.url_key(generator)
+    permalink = _text_value(reader, meta, url_key) if url_key else None
+    facts = permalinks.UrlFacts(
+        source=reader.rel,
+        slug=slug,
+        front_slug=front_slug,
+        title=title,
+        published=published,
+        categories=categories,
+        category_path=category_path,
+        permalink=permalink or None,
     )
-    return config.site.base_url + quote(path.lstrip("/"), safe=URL_SAFE + "%")
+    url = permalinks.article_url(config, facts, page=page)
+    if generator != "none":
+        # The generator's URLs, not file names, are what must differ (Hugo publishes
+        # a/skills.md and b/skills.md at two URLs): the URL's path is the article's key.
+        slug = unquote(urlsplit(url).path).strip("/") or slug
+    return _Fields(" ".join(title.split()), published, updated, slug, draft, categories, tags, url)
+
+
+def _image(reader: _Reader, meta: Mapping[str, Any], config: Config) -> str | None:
+    """The feed image: `image`, or the first of `content.image_keys` (a theme's `cover.image`)."""
+    if config.content.image_keys == ("image",) and config.content.generator == "none":
+        return _text_value(reader, meta, "image") or None
+    for key in config.content.image_keys:
+        value = rules.image_value(rules.lookup(meta, key))
+        if value:
+            return reader.clean(key, value)
+    return None
+
+
+def _summary(reader: _Reader, meta: Mapping[str, Any], config: Config, body: str, body_text: str) -> str:
+    """The author's summary (`description`, `summary`/`excerpt`, the text before the excerpt
+    separator), else the start of the text; cut at `content.summary_chars`."""
+    budget = config.content.summary_chars
+    generator = config.content.generator
+    for key in rules.summary_keys(generator):
+        written = meta.get(key)
+        if isinstance(written, str) and written.strip():
+            return excerpt(html_to_text(render_markdown(reader.clean(key, written))), budget)
+    separator = config.content.excerpt_separator
+    if generator == "jekyll" and isinstance(meta.get("excerpt_separator"), str):
+        separator = meta["excerpt_separator"]
+    head = rules.split_excerpt(body, separator)
+    if head is not None and head.strip():
+        return excerpt(html_to_text(render_markdown(head)), budget)
+    return excerpt(body_text, budget)
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def _split_front_matter(reader: _Reader, text: str) -> tuple[dict[str, Any], str]:
+def _split_front_matter(reader: _Reader, text: str, *, tabs: bool = False) -> tuple[dict[str, Any], str]:
     handler = next((h for h in _HANDLERS if h.detect(text)), None)
     if handler is None:
         raise ContentError(
@@ -338,6 +613,8 @@ def _split_front_matter(reader: _Reader, text: str) -> tuple[dict[str, Any], str
         ) from None
     reader.fm_text = fm_text
     reader.fm_first_line = 2 - (1 if fm_text.startswith("\n") else 0)
+    if tabs:
+        fm_text = rules.untab(fm_text)
     try:
         meta = handler.load(fm_text)
     except yaml.YAMLError as error:
@@ -381,99 +658,116 @@ def _decode(reader: _Reader, data: bytes) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
+def _front_matter(reader: _Reader, config: Config, text: str) -> tuple[dict[str, Any], str]:
+    generator = config.content.generator
+    if generator in ("jekyll", "hexo") and not any(handler.detect(text) for handler in _HANDLERS):
+        if generator == "hexo" and rules.open_front_matter(text):
+            return _split_front_matter(reader, "---\n" + text, tabs=True)
+        # A Jekyll or Hexo post needs no front matter: Jekyll takes the date and title from the
+        # file name, Hexo from the file (see `_fields`).
+        return {}, text
+    return _split_front_matter(reader, text, tabs=generator == "hexo")
+
+
+def _read_bytes(reader: _Reader, config: Config) -> bytes:
+    try:
+        size = reader.path.stat().st_size
+        if size > config.content.max_file_bytes:
+            raise ContentError(
+                reader.rel,
+                "size",
+                f"{size:,} bytes is over content.max_file_bytes ({config.content.max_file_bytes:,})",
+            )
+        return reader.path.read_bytes()
+    except OSError as error:
+        raise ContentError(reader.rel, "file", f"cannot read: {error.strerror or error}") from None
+
+
+def page_info(config: Config, rel: str) -> tuple[str, str] | None:
+    """(URL, title) of the content file `rel` from its front matter alone (the target of a
+    reference from another page); None when it cannot be read or is not published."""
+    reader = _Reader(config.paths.content / rel, rel, generator=config.content.generator)
+    try:
+        meta, _ = _front_matter(reader, config, _decode(reader, _read_bytes(reader, config)))
+        if rules.skip_reason(config.content.generator, meta):
+            return None
+        fields = _fields(reader, meta, config, page=True)
+    except ContentError:
+        return None
+    return fields.url, fields.title
+
+
 def read_article(path: Path, config: Config, content_dir: Path | None = None) -> tuple[Article, list[ContentError]]:
     """Read, validate and render one Markdown file; returns the article and its warnings.
 
-    Raises `ContentError` naming the file, field and line when the file cannot be published.
+    Raises `ContentError` naming the file, field and line when the file cannot be published,
+    and `NotAnArticle` for a page the generator does not publish as an article.
     """
     root = content_dir or config.paths.content
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-    reader = _Reader(path, rel)
-    try:
-        size = path.stat().st_size
-        if size > config.content.max_file_bytes:
-            raise ContentError(
-                rel, "size", f"{size:,} bytes is over content.max_file_bytes ({config.content.max_file_bytes:,})"
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        raise ContentError(rel, "file", f"cannot read: {error.strerror or error}") from None
-    meta, body = _split_front_matter(reader, _decode(reader, data))
-    tz = config.site.tz
-
-    title = _text_value(reader, meta, "title")
-    if not title:
-        raise reader.error("title", "title is required" if title is None else "title is empty")
-
-    path_slug, path_date = _slug_from_path(path)
-    raw_date = meta.get("date", path_date)
-    if raw_date is None:
-        raise reader.error("date", "date is required (YYYY-MM-DD or ISO 8601)")
-    try:
-        published = parse_date(raw_date, tz)
-    except ValueError as error:
-        raise reader.error("date", str(error)) from None
-
-    updated = published
-    for key in ("updated", "lastmod", "last_modified_at"):
-        if meta.get(key) is not None:
-            try:
-                updated = max(published, parse_date(meta[key], tz))
-            except ValueError as error:
-                raise reader.error(key, str(error)) from None
-            break
-
-    front_slug = _text_value(reader, meta, "slug")
-    slug = _check_slug(reader, front_slug, True) if front_slug else _check_slug(reader, path_slug, False)
-
-    draft = meta.get("draft", False)
-    if not isinstance(draft, bool):
-        raise reader.error("draft", f"must be true or false, not {shown(draft)}")
+    reader = _Reader(path, rel, generator=config.content.generator)
+    data = _read_bytes(reader, config)
+    meta, body = _front_matter(reader, config, _decode(reader, data))
+    reason = rules.skip_reason(config.content.generator, meta)
+    if reason:
+        raise NotAnArticle(rel, reason)
+    fields = _fields(reader, meta, config)
 
     lang = _text_value(reader, meta, "lang") or config.site.language
     try:
         lang = check_language(lang)
     except ValueError as error:
-        raise reader.error("lang", str(error)) from None
+        if config.content.generator == "none":
+            raise reader.error("lang", str(error)) from None
+        reader.warnings.append(reader.error("lang", f"{error}; the site's language is used"))
+        lang = config.site.language
 
-    limit = config.content.max_tags
-    categories = _unique(_name_list(reader, meta, "category", limit) + _name_list(reader, meta, "categories", limit))
-    _name_count(reader, "categories" if "categories" in meta else "category", len(categories), limit)
-    tags = _unique(_name_list(reader, meta, "tags", limit))
     description = _text_value(reader, meta, "description") or ""
-    image = _text_value(reader, meta, "image") or None
+    image = _image(reader, meta, config)
     reading_time = _text_value(reader, meta, "readingTime") or None
     pinned = _text_value(reader, meta, "id")
     entry_id = unicodedata.normalize("NFC", pinned) if pinned else None  # as slugs: one spelling, one id
+    authors = _authors(reader, meta)
 
-    body_html = render_markdown(reader.clean("body", body))
+    body = reader.clean("body", body)
+    if config.content.generator != "none":
+        done = preprocess(config, rel, path, body, render_markdown)
+        body = done.text
+        if done.unknown:
+            names = ", ".join(done.unknown)
+            message = f"unknown template markup unwrapped (inner text kept): {names}"
+            reader.warnings.append(reader.error("body", message))
+        for note in done.notes:
+            reader.warnings.append(reader.error("body", note))
+    body_html = render_markdown(body)
     body_text = html_to_text(body_html)
     article = Article(
-        slug=slug,
-        title=" ".join(title.split()),
-        summary=description or excerpt(body_text, config.content.summary_chars),
+        slug=fields.slug,
+        title=fields.title,
+        summary=description or _summary(reader, meta, config, body, body_text),
         description=description,
-        published=published,
-        updated=updated,
-        tags=tags,
-        categories=categories,
+        published=fields.published,
+        updated=fields.updated,
+        tags=fields.tags,
+        categories=fields.categories,
         image=image,
         reading_time=reading_time,
         lang=lang,
-        draft=draft,
-        url=article_url(config, slug, published, categories[0] if categories else None),
+        draft=fields.draft,
+        url=fields.url,
         body_html=body_html,
         body_text=body_text,
         source=rel,
         content_hash=hashlib.sha256(data).hexdigest(),
         entry_id=entry_id,
+        authors=authors,
     )
     return article, reader.warnings
 
 
-def find_sources(content_dir: Path) -> list[Path]:
+def find_sources(content_dir: Path, rules: ScanRules | None = None) -> list[Path]:
     """Every article file under `content_dir`, sorted (see `scan_sources`)."""
-    return [content_dir / rel for rel in sorted(scan_sources(content_dir).files)]
+    return [content_dir / rel for rel in sorted(scan_sources(content_dir, rules).files)]
 
 
 def duplicate_losers(candidates: Iterable[tuple[Any, str, str, str | None]]) -> dict[str, ContentError]:
@@ -517,8 +811,9 @@ def read_articles(config: Config, paths: Iterable[Path] | None = None) -> Conten
     articles: list[Article] = []
     errors: list[ContentError] = []
     warnings: list[ContentError] = []
+    skipped: list[NotAnArticle] = []
     if paths is None:
-        scan = scan_sources(content_dir)
+        scan = scan_sources(content_dir, scan_rules(config))
         paths = [content_dir / rel for rel in sorted(scan.files)]
         errors += scan.errors
         warnings += scan.warnings
@@ -528,10 +823,13 @@ def read_articles(config: Config, paths: Iterable[Path] | None = None) -> Conten
         except ContentError as error:
             errors.append(error)
             continue
+        except NotAnArticle as skip:
+            skipped.append(skip)
+            continue
         articles.append(article)
         warnings.extend(notes)
     kept, duplicates = resolve_duplicates(articles)
     errors += duplicates
     for problem in errors:
         log.info("rejected %s", problem)
-    return ContentResult(tuple(kept), tuple(sorted(errors, key=lambda e: e.path)), tuple(warnings))
+    return ContentResult(tuple(kept), tuple(sorted(errors, key=lambda e: e.path)), tuple(warnings), tuple(skipped))

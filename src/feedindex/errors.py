@@ -120,3 +120,16 @@ class UnpublishError(FeedindexError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (UnpublishError, (self.unpublished, self.published, self.share))
+
+
+class NotAnArticle(FeedindexError):
+    """A content file the generator does not publish as an article (a headless bundle, a layout
+    page): skipped, not an error."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: not an article: {reason}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (NotAnArticle, (self.path, self.reason))

@@ -24,7 +24,7 @@ import mimetypes
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -38,7 +38,7 @@ from feedgen.feed import FeedGenerator
 from . import __version__
 from .config import FEED_FILES, Config
 from .files import write_atomic
-from .model import Article, display_names, slugify, strip_illegal_chars
+from .model import Article, display_names, language_family, slugify, strip_illegal_chars
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,8 @@ _LABELS = {
 
 @dataclass(frozen=True)
 class Enclosure:
-    """An article's image as a feed enclosure; `length` only when the file was found."""
+    """An article's image as a feed enclosure; `length` only when the file was found (RSS then
+    says 0, its rule for an unknown length; Atom leaves it out)."""
 
     url: str
     mime_type: str
@@ -92,6 +93,7 @@ class Entry:
     source: str
     content_hash: str  # of the source file: the entry's content changed when this did
     image_name: str | None  # front-matter `image`
+    authors: tuple[str, ...]  # the article's, else the site's author
     # Filled in only for entries a feed being written actually holds (see `_Contents`):
     content_html: str | None = None  # None also when left out because it alone is over the byte cap
     image: Enclosure | None = None
@@ -111,6 +113,7 @@ class Entry:
             self.source,
             self.content_hash,
             self.image_name,
+            self.authors,
         )
 
 
@@ -209,6 +212,7 @@ def prepare_entries(config: Config, articles: Iterable[Article], ids: Mapping[st
     """Published articles as feed entries (without their content yet), newest first; never
     dated after `now`."""
     clean = strip_illegal_chars
+    site_author = clean(config.site.author or config.site.title)
     entries = [
         Entry(
             id=article.entry_id or ids.get(article.source) or article.url,
@@ -224,6 +228,7 @@ def prepare_entries(config: Config, articles: Iterable[Article], ids: Mapping[st
             source=article.source,
             content_hash=article.content_hash,
             image_name=article.image,
+            authors=tuple(clean(name) for name in article.authors) or (site_author,),
         )
         for article in articles
         if article.published <= now
@@ -242,13 +247,17 @@ class _Contents:
         self.config = config
         self.load = load
         self.done: dict[str, tuple[str, Enclosure | None]] = {}
+        self.missing_images: dict[str, str] = {}  # source → its `image`, not found on disk
 
     def complete(self, entries: Sequence[Entry]) -> tuple[Entry, ...]:
         missing = [entry.source for entry in entries if entry.source not in self.done]
         if missing:
             for source, article in self.load(missing).items():
                 html = sanitize_html(article.body_html, article.url, self.config.feeds.iframe_hosts)
-                self.done[source] = (html, _enclosure(self.config, article))
+                enclosure = _enclosure(self.config, article)
+                self.done[source] = (html, enclosure)
+                if enclosure is not None and enclosure.length is None and not urlsplit(article.image or "").scheme:
+                    self.missing_images[source] = article.image or ""
         return tuple(
             replace(entry, content_html=self.done[entry.source][0], image=self.done[entry.source][1])
             for entry in entries
@@ -342,11 +351,7 @@ class FeedSpec:
 
 
 def _labels(language: str) -> dict[str, str]:
-    tag = language.lower()
-    if tag.startswith("zh"):
-        simplified = any(part in tag for part in ("hans", "-cn", "-sg", "-my"))
-        return _LABELS["zh-hans" if simplified else "zh-hant"]
-    return _LABELS["en"]
+    return _LABELS[language_family(language)]
 
 
 def feed_spec(config: Config, scope: Scope, entries: Sequence[Entry]) -> FeedSpec:
@@ -383,7 +388,7 @@ def feed_spec(config: Config, scope: Scope, entries: Sequence[Entry]) -> FeedSpe
 
 def _feedgen(spec: FeedSpec, kind: str) -> FeedGenerator:
     generator = FeedGenerator()
-    generator.load_extension("media", atom=False, rss=True)
+    generator.load_extension("dc", atom=False, rss=True)
     generator.id(spec.id)
     generator.title(spec.title)
     generator.description(spec.description)
@@ -408,19 +413,24 @@ def _feedgen(spec: FeedSpec, kind: str) -> FeedGenerator:
         if item.content_html is not None:
             entry.content(item.content_html, type="html")
         entry.summary(item.summary)
-        if spec.author_email:
+        if spec.author_email and item.authors == (spec.author,):
+            # RSS <author> must be an email: only the site's author has one.
             entry.author({"name": spec.author, "email": spec.author_email})
+        else:
+            entry.author([{"name": name} for name in item.authors])
+            # One dc:creator naming everyone: with one per name, gofeed and rss-parser show only
+            # the first and newsboat only the last. (RSS only: the extension is off for Atom.)
+            entry.dc.dc_creator(", ".join(item.authors))
         names = dict.fromkeys((*item.categories, *item.tags))
         if names:
             # One call with the whole list: feedgen checks and copies every category it holds
             # again on each call, which made N calls cost N² (minutes for an article's 1,000 tags).
             entry.category([{"term": name, "label": name} for name in names])
         if item.image and kind == "rss":
-            if item.image.length is not None:
-                entry.enclosure(item.image.url, str(item.image.length), item.image.mime_type)
-            else:
-                # group=None: feedgen would wrap a lone media:content in a media:group (invalid)
-                entry.media.content(url=item.image.url, type=item.image.mime_type, medium="image", group=None)
+            # An image not found on disk still gets an <enclosure>, with length 0 (RSS's rule for
+            # an unknown length, which the W3C validator accepts): gofeed, rss-parser and
+            # feed-extractor read no media:content, only enclosures.
+            entry.enclosure(item.image.url, str(item.image.length or 0), item.image.mime_type)
     return generator
 
 
@@ -479,6 +489,7 @@ def _json_feed(spec: FeedSpec) -> bytes:
             item["image"] = entry.image.url
         item["date_published"] = _rfc3339(entry.published)
         item["date_modified"] = _rfc3339(entry.updated)
+        item["authors"] = [{"name": name} for name in entry.authors]
         names = list(dict.fromkeys((*entry.categories, *entry.tags)))
         if names:
             item["tags"] = names
@@ -531,6 +542,7 @@ class FeedsReport:
     written: int  # files whose bytes changed
     removed: int  # files of scopes that no longer exist
     signatures: dict[str, str]  # feed file (relative to the output folder) → what it was rendered from
+    missing_images: dict[str, str] = field(default_factory=dict)  # source → `image` not found on disk
 
     @property
     def site_paths(self) -> tuple[Path, ...]:
@@ -614,10 +626,16 @@ def write_feeds(
     """
     by_source = {article.source: article for article in articles}
     writer = FeedWriter(config, load or (lambda sources: {s: by_source[s] for s in sources}), previous, force)
+    names: dict[str, dict[str, str]] = {"tag": {}, "category": {}}
     for scope, members in group_scopes(config, prepare_entries(config, by_source.values(), ids, now)):
         writer.write(scope, members)
+        if scope.kind != "site":
+            names[scope.kind][scope.slug] = scope.name
     removed = writer.finish(set(previous or ()) - set(writer.signatures))
-    return FeedsReport(tuple(writer.paths), writer.written, removed, writer.signatures)
+    from .feeds_page import write_feeds_page  # it builds on this module
+
+    write_feeds_page(config, names)
+    return FeedsReport(tuple(writer.paths), writer.written, removed, writer.signatures, writer.contents.missing_images)
 
 
 def _remove_stale(out: Path, names: Iterable[str]) -> int:

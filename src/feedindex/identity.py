@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import unicodedata
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from .model import Article
 log = logging.getLogger(__name__)
 
 LEDGER_NAME = "ids.json"
+_MARKDOWN_SUFFIX = re.compile(r"\.(?:md|markdown|mdown|mkdown|mkdn|mkd)$")  # every generator's
 LEDGER_VERSION = 1
 
 
@@ -32,7 +34,7 @@ def tag_uri(base_url: str, article: Article) -> str:
     """A new tag: URI for `article`: host, publication date and source path."""
     host = urlsplit(base_url).hostname or "localhost"
     # NFC, as slugs: a path spelt in NFD (macOS) and in NFC is one id, not two.
-    path = unicodedata.normalize("NFC", article.source.removesuffix(".md"))
+    path = unicodedata.normalize("NFC", _MARKDOWN_SUFFIX.sub("", article.source))
     return f"tag:{host},{article.published.date().isoformat()}:{quote(path, safe='/-._~')}"
 
 

@@ -16,6 +16,23 @@ from functools import lru_cache
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def language_family(language: str) -> str:
+    """Which words a BCP 47 tag gets in what feedindex writes: "zh-hant", "zh-hans" or "en"."""
+    tag = language.lower()
+    if tag.startswith("zh"):
+        simplified = any(part in tag for part in ("hans", "-cn", "-sg", "-my"))
+        return "zh-hans" if simplified else "zh-hant"
+    return "en"
+
+
+def is_spaced_letter(char: str) -> bool:
+    """A letter or digit of a script that puts spaces between words (Latin, Greek, Cyrillic…):
+    excerpts and snippets never cut inside a run of these. CJK (and Thai, Lao, Myanmar, Khmer,
+    which write no spaces) may be cut anywhere."""
+    code = ord(char)
+    return char.isalnum() and (code < 0x0E00 or 0x10A0 <= code < 0x1780 or 0x1800 <= code < 0x2E80)
+
+
 def strip_illegal_chars(text: str) -> str:
     """Remove characters that XML 1.0 cannot carry (e.g. U+0008) from `text`."""
     return _XML_ILLEGAL.sub("", text)
@@ -25,6 +42,11 @@ def has_illegal_chars(text: str) -> bool:
     """Whether `text` holds a character that XML 1.0 cannot carry."""
     return _XML_ILLEGAL.search(text) is not None
 
+
+# What reading an article gives: bumped when an Article gains a field or Markdown renders
+# differently (2: authors, fences in lists), so the next build reads every article again instead
+# of publishing what an older feedindex stored.
+ARTICLE_FORMAT = 2
 
 _NOT_SLUG = re.compile(r"[^\w.-]+")
 
@@ -86,6 +108,7 @@ class Article:
     source: str  # path relative to the content folder, with "/" separators
     content_hash: str  # sha256 of the file's bytes
     entry_id: str | None = None  # front-matter `id`, when the author pinned one
+    authors: tuple[str, ...] = ()  # front-matter `author`/`authors` ((): the site's author)
 
     @property
     def category(self) -> str | None:

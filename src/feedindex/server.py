@@ -27,7 +27,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from . import __version__
-from .config import FEED_FILES, Config, load_config
+from .config import FEED_FILES, FEEDS_PAGE, Config, load_config
 from .errors import QueryError, SearchIndexError
 from .files import POINTER
 from .index import current_generation, read_meta
@@ -43,7 +43,16 @@ STATIC_TYPES = {
     "atom.xml": "application/atom+xml; charset=utf-8",
     "feed.json": "application/feed+json; charset=utf-8",
     STYLESHEET: "application/xslt+xml; charset=utf-8",
+    FEEDS_PAGE: "text/html; charset=utf-8",
 }
+# What a browser gets for a feed when it asks for HTML: types it shows instead of downloading
+# (Firefox saves application/rss+xml to disk); as XML, browsers that still run XSLT apply feed.xsl.
+BROWSER_TYPES = {
+    "rss.xml": "application/xml; charset=utf-8",
+    "atom.xml": "application/xml; charset=utf-8",
+    "feed.json": "application/json; charset=utf-8",
+}
+_FEED_RANGES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml")
 SCRIPT_PATH = Path(__file__).with_name("data") / "search.js"
 SECURITY_HEADERS = {
     # No script but our own file can run, whatever an article contains.
@@ -153,8 +162,31 @@ def _close_all(searchers: queue.SimpleQueue[Searcher]) -> None:
             return
 
 
-def _etag(data: bytes) -> str:
-    return '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+def _etag(data: bytes, media_type: str) -> str:
+    # The type too: a feed is sent with two types (see prefers_html), each its own representation.
+    return '"' + hashlib.sha256(data + media_type.encode()).hexdigest()[:32] + '"'
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether an Accept header ranks HTML above every feed type: a browser's does
+    (`text/html,…,*/*;q=0.8`); a feed reader's, `*/*` or none does not (a tie goes to the feed)."""
+    html, feed = 0.0, 0.0
+    for item in (accept or "").split(",")[:50]:
+        media_range, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        media_range = media_range.lower()
+        if media_range in ("text/html", "application/xhtml+xml"):
+            html = max(html, quality)
+        elif media_range in _FEED_RANGES or media_range in ("application/*", "*/*"):
+            feed = max(feed, quality)
+    return html > feed
 
 
 def _not_modified(request: Request, etag: str, mtime: float) -> bool:
@@ -280,7 +312,13 @@ def create_app(config: Config) -> FastAPI:
                 found = False
             if not found:
                 raise HTTPException(status_code=404, detail="no such feed")
-            return _static(request, path.read_bytes(), path.stat().st_mtime, STATIC_TYPES[path.name])
+            if path.name not in BROWSER_TYPES:
+                return _static(request, path.read_bytes(), path.stat().st_mtime, STATIC_TYPES[path.name])
+            browser = prefers_html(request.headers.get("accept"))
+            media_type = (BROWSER_TYPES if browser else STATIC_TYPES)[path.name]
+            response = _static(request, path.read_bytes(), path.stat().st_mtime, media_type)
+            response.headers["Vary"] = "Accept"
+            return response
 
         @app.get("/{name}", include_in_schema=False)
         def site_feed(request: Request, name: str) -> Response:
@@ -299,7 +337,7 @@ def create_app(config: Config) -> FastAPI:
 
 def _static(request: Request, data: bytes, mtime: float, media_type: str) -> Response:
     """A file with ETag and Last-Modified, answering 304 to a matching conditional GET."""
-    etag = _etag(data)
+    etag = _etag(data, media_type)
     headers = {"ETag": etag, "Last-Modified": formatdate(mtime, usegmt=True), "Cache-Control": "no-cache"}
     if _not_modified(request, etag, mtime):
         return Response(status_code=304, headers=headers)

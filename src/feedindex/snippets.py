@@ -11,12 +11,25 @@ import html
 from collections.abc import Iterable
 
 from .analysis import fold, lower_ascii
+from .model import is_spaced_letter
 
 _GAP_TO_MERGE = frozenset(" \t\u3000")
 
 
 def _is_word_char(char: str) -> bool:
     return char.isascii() and char.isalnum()
+
+
+def _whole_words(text: str, start: int, end: int, first: int, last: int) -> tuple[int, int]:
+    """`start` moved forward and `end` back out of any word they cut, never past the matches
+    (`first`, `last`), which begin and end on word boundaries."""
+    if 0 < start < first and is_spaced_letter(text[start - 1]) and is_spaced_letter(text[start]):
+        while start < first and is_spaced_letter(text[start]):
+            start += 1
+    if last < end < len(text) and is_spaced_letter(text[end - 1]) and is_spaced_letter(text[end]):
+        while end > last and is_spaced_letter(text[end - 1]):
+            end -= 1
+    return start, end
 
 
 def match_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int, str]]:
@@ -71,7 +84,7 @@ def snippet(text: str, needles: Iterable[str], width: int = 160) -> str | None:
     """An HTML snippet of `text` around the best cluster of matches, or None without a match.
 
     The text is escaped; each run of matches is wrapped in <mark>; line breaks become spaces;
-    "…" marks a cut at either end.
+    "…" marks a cut at either end, which never falls inside a word of Latin (spaced) text.
     """
     spans = match_spans(text, needles)
     if not spans:
@@ -80,6 +93,7 @@ def snippet(text: str, needles: Iterable[str], width: int = 160) -> str | None:
     slack = max(0, width - (last - first))
     start = max(0, first - slack // 3)
     end = min(len(text), max(last, start + width))
+    start, end = _whole_words(text, start, end, first, last)
     runs = [(max(a, start), min(b, end)) for a, b in _merge(spans, text) if b > start and a < end]
     pieces, cursor = [], start
     for a, b in runs:

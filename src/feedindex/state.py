@@ -120,6 +120,7 @@ def _article(meta: str | dict[str, Any], html: bytes | None) -> Article:
     for name in _DATES:
         data[name] = datetime.fromisoformat(data[name])
     data["tags"], data["categories"] = tuple(data["tags"]), tuple(data["categories"])
+    data["authors"] = tuple(data.get("authors", ()))  # absent in states written before authors
     body_html = decompress_html(html) if html is not None else ""
     return Article(**data, body_html=body_html, body_text="")
 
@@ -277,10 +278,14 @@ class State:
         )
         return fates
 
-    def counts(self) -> tuple[int, int]:
-        """(articles not rejected, articles listed)."""
-        row = self._db.execute("SELECT COUNT(*) - COUNT(rejected), COALESCE(SUM(listed), 0) FROM articles").fetchone()
-        return int(row[0]), int(row[1])
+    def counts(self) -> tuple[int, int, int]:
+        """(articles not rejected, articles listed, drafts not rejected); the rest of the first
+        are scheduled (dated after the build)."""
+        row = self._db.execute(
+            "SELECT COUNT(*) - COUNT(rejected), COALESCE(SUM(listed), 0), "
+            "COALESCE(SUM(draft = 1 AND rejected IS NULL), 0) FROM articles"
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
 
     def next_due(self, now: str) -> str | None:
         """The first moment after `now` when what is published changes: a scheduled article
