@@ -288,7 +288,8 @@ def test_workers_die_with_a_killed_build_and_the_next_build_cleans_up(tmp_path: 
         workers = workers_of(process.pid)
         time.sleep(0.05)
     assert len(workers) == 2, "the build never started its two workers"
-    time.sleep(1.0)  # let them read and index for a while
+    time.sleep(0.2)  # let them read and index for a while
+    assert process.poll() is None, "the build finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait()
     deadline = time.monotonic() + 5

@@ -163,8 +163,7 @@ class _Scanner:
         rules = self.rules
         try:
             with os.scandir(folder) as listing:
-                # In name order, so which of two names for one folder is read is always the same.
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = list(listing)
         except OSError as error:
             self.cannot_list(prefix, error)
             return
@@ -174,7 +173,8 @@ class _Scanner:
             if index is not None:  # a Hugo leaf bundle: one page; other files and folders are its resources
                 self.entry(index, prefix, article=True)
                 return
-        folders: list[tuple[str, str]] = []
+        found = self.found
+        folders: list[tuple[str, str, os.stat_result]] = []
         for entry in entries:
             name = entry.name
             if name[0] == "." or (rules.special_names and _special(name)):
@@ -184,42 +184,57 @@ class _Scanner:
                 and name.rpartition(".")[0] != "_index"  # Hugo's list pages
                 and not (rules.dated_names and not _JEKYLL_POST.match(name))
             )
-            if self.entry(entry, prefix, article) == "folder":
-                folders.append((entry.path, f"{prefix}{name}/"))
-        for path, name in reversed(folders):  # a stack: the first folder is read first
-            self.pending.append((path, name))
+            try:
+                if entry.is_symlink():  # the rare case: checked where it leads
+                    self.entry(entry, prefix, article)
+                elif article and entry.is_file():
+                    stat = entry.stat()
+                    found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+                elif entry.is_dir():
+                    folders.append((name, entry.path, entry.stat()))
+            except OSError:
+                continue  # removed since the folder was listed
+        # In name order, so which of two names for one folder (a bind mount) is read is fixed;
+        # pushed last first, so the first is read first.
+        folders.sort(key=lambda folder: folder[0])
+        kept = [(path, f"{prefix}{name}/") for name, path, stat in folders if self.register(stat, f"{prefix}{name}/")]
+        self.pending.extend(reversed(kept))
 
-    def entry(self, entry: os.DirEntry[str], prefix: str, article: bool) -> str | None:
-        """Record `entry`: "article" when it is one, "folder" for a real folder to read next."""
+    def register(self, stat: os.stat_result, name: str) -> bool:
+        """Note the folder of `stat` as read under `name`; False (with a warning) when it was read
+        under another name already (a bind mount)."""
+        key = (stat.st_dev, stat.st_ino)
+        if key in self.seen:
+            first = self.seen[key].rstrip("/") or "."
+            message = f"not read twice: the same folder as {first!r}"
+            self.warnings.append(ContentError(name.rstrip("/"), "file", message))
+            return False
+        self.seen[key] = name
+        return True
+
+    def entry(self, entry: os.DirEntry[str], prefix: str, article: bool) -> None:
+        """Record `entry`, a leaf bundle's index file or a symbolic link: an article, an error
+        (it leads out of the content folder), or a folder to read after the real ones."""
         rel = prefix + entry.name
         try:
             is_link = entry.is_symlink()
             is_article = article and entry.is_file()
             stat = entry.stat() if is_article or entry.is_dir() else None
         except OSError:
-            return None  # removed since the folder was listed
+            return  # removed since the folder was listed
         if stat is None:
-            return None
+            return
         if is_link:
             target = os.path.realpath(entry.path)
             if not _inside(target, self.root):
                 what = "file" if is_article else "folder"
                 message = f"not read: a link to a {what} outside the content folder ({target})"
                 self.errors.append(ContentError(rel, "file", message))
-                return None
+                return
         if is_article:
             self.found[rel] = (stat.st_size, stat.st_mtime_ns)
-            return "article"
-        if is_link:
+        elif is_link:
             self.linked.append((entry.path, f"{rel}/"))
-            return None
-        key = (stat.st_dev, stat.st_ino)
-        if key in self.seen:  # a bind mount of a folder already read
-            first = self.seen[key].rstrip("/") or "."
-            self.warnings.append(ContentError(rel, "file", f"not read twice: the same folder as {first!r}"))
-            return None
-        self.seen[key] = f"{rel}/"
-        return "folder"
 
 
 def scan_sources(content_dir: Path, rules: ScanRules | None = None) -> Scan:
