@@ -529,3 +529,26 @@ def test_a_loose_generator_date_that_is_no_date_is_rejected(make_site: MakeSite,
         (f"{prefix}bad.md", "date"),
         (f"{prefix}early.md", "date"),
     ]
+
+
+def test_markdown_that_would_take_minutes_is_stopped_at_its_cpu_budget(make_site: MakeSite) -> None:
+    # Python-Markdown spends minutes on 80 KB of unclosed links (Python-Markdown issue 798).
+    site = make_site(
+        {"good.md": GOOD, "links.md": article("Links", body="[a](" * 20_000)},
+        {"content": {"max_cpu_seconds": 0.5}},
+    )
+    result = read_articles(site.config())
+    assert [a.slug for a in result.articles] == ["good"]
+    (error,) = result.errors
+    assert (error.path, error.field) == ("links.md", "body")
+    assert "content.max_cpu_seconds (0.5 s" in error.message
+
+
+def test_the_cpu_budget_leaves_no_timer_behind(make_site: MakeSite) -> None:
+    import signal
+
+    site = make_site({"good.md": GOOD}, {"content": {"max_cpu_seconds": 0.5}})
+    handler = signal.getsignal(signal.SIGVTALRM)
+    assert [a.slug for a in read_articles(site.config()).articles] == ["good"]
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGVTALRM) == handler

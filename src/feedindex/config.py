@@ -75,6 +75,7 @@ class ContentConfig:
     max_file_bytes: int
     summary_chars: int
     max_tags: int  # more tags (or categories) on one article reject it: each is a feed of its own
+    max_cpu_seconds: float  # reading one article costs at most this much CPU time; 0: no limit
     generator: str = "none"  # "hugo", "jekyll", "hexo": their markup, URLs and publishing rules
     sections: tuple[str, ...] = ()  # folders under paths.content that hold articles; () = all
     excerpt_separator: str = ""  # the text before it is the summary (e.g. "<!--more-->")
@@ -403,6 +404,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
         "max_file_bytes": (5_000_000, _positive_int),
         "summary_chars": (160, _positive_int),
         "max_tags": (100, _positive_int),
+        "max_cpu_seconds": (10, _seconds),
         "generator": ("none", _one_of(*GENERATORS)),
         "sections": ([], _sections),
         "excerpt_separator": ("", _text),

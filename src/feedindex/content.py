@@ -7,9 +7,12 @@ import html
 import logging
 import re
 import reprlib
+import signal
+import threading
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
@@ -697,17 +700,61 @@ def page_info(config: Config, rel: str) -> tuple[str, str] | None:
     return fields.url, fields.title
 
 
+class _OverBudget(Exception):
+    """Reading one article used up its CPU time (`content.max_cpu_seconds`)."""
+
+
+@contextmanager
+def _cpu_budget(seconds: float) -> Iterator[None]:
+    """Raise _OverBudget once this process has spent `seconds` of CPU time inside the block.
+
+    Python-Markdown takes quadratic time on some hostile text (80 KB of `[a](` costs minutes:
+    Python-Markdown issue 798), so each article gets a budget. SIGVTALRM counts this process's
+    own CPU time, so a busy machine does not make a normal article fail. Only the main thread
+    takes signals: in another thread (a library caller's) there is no limit.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
 def read_article(path: Path, config: Config, content_dir: Path | None = None) -> tuple[Article, list[ContentError]]:
     """Read, validate and render one Markdown file; returns the article and its warnings.
 
-    Raises `ContentError` naming the file, field and line when the file cannot be published,
-    and `NotAnArticle` for a page the generator does not publish as an article.
+    Raises `ContentError` naming the file, field and line when the file cannot be published
+    (also when reading it costs more than `content.max_cpu_seconds` of CPU time), and
+    `NotAnArticle` for a page the generator does not publish as an article.
     """
     root = content_dir or config.paths.content
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     reader = _Reader(path, rel, generator=config.content.generator)
     data = _read_bytes(reader, config)
-    meta, body = _front_matter(reader, config, _decode(reader, data))
+    stage = "front matter"
+    try:
+        with _cpu_budget(config.content.max_cpu_seconds):
+            meta, body = _front_matter(reader, config, _decode(reader, data))
+            stage = "body"
+            return _article(reader, config, path, rel, data, meta, body)
+    except _OverBudget:
+        limit = f"{config.content.max_cpu_seconds:g}"
+        message = f"reading it took more than content.max_cpu_seconds ({limit} s of CPU time); not published"
+        raise reader.error(stage, message) from None
+
+
+def _article(
+    reader: _Reader, config: Config, path: Path, rel: str, data: bytes, meta: dict[str, Any], body: str
+) -> tuple[Article, list[ContentError]]:
     reason = rules.skip_reason(config.content.generator, meta)
     if reason:
         raise NotAnArticle(rel, reason)
