@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .builder import BuildReport
     from .config import Config
 
-# The README's "Exit codes" table documents each; only 0 and 1 mean the site was built.
+# docs/scheduled-job.md ("Exit codes") documents each; only 0 and 1 mean the site was built.
 EXIT_OK = 0
 EXIT_REJECTED = 1  # built, but some articles were rejected (or `check` found problems)
 EXIT_USAGE = 2  # configuration or usage error (a missing content folder too): nothing written
