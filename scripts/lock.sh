@@ -6,7 +6,7 @@
 #
 # Writes three files (resolved for Python 3.11 and newer, on every platform):
 #   requirements/run.txt     the runtime dependencies, with hashes (README's first command)
-#   requirements/test.txt    run.txt plus the test and lint tools, with hashes (README's test command, .ci/run)
+#   requirements/test.txt    run.txt plus the test, lint and docs tools, with hashes (README's test command, .ci/run)
 #   requirements/lowest.txt  every direct dependency at the lower bound pyproject.toml names (.ci/run
 #                            runs the quick suite on it, so the lower bounds are ones we test)
 # Then test the refreshed locks before committing them: `bash .ci/run` installs exactly these files into

@@ -1,14 +1,20 @@
-"""The build: bad articles are reported and the rest of the site is still published."""
+"""The build: bad articles are reported and the rest of the site is still published; nothing already
+published disappears unless the operator asked for it."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import feedparser
+import pytest
 
 from conftest import MakeSite, article
 from feedindex.builder import build
+from feedindex.errors import ConfigError, UnpublishError
+from feedindex.files import generations
 from feedindex.index import open_index
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -129,3 +135,112 @@ def test_the_public_api_names_are_the_functions() -> None:
     assert callable(feedindex.build) and feedindex.build is feedindex.builder.build
     assert feedindex.search is feedindex.query.search
     assert feedindex.load_config.__module__ == "feedindex.config"
+
+
+def site_files(count: int) -> dict[str, str]:
+    return {
+        f"p{n}.md": article(f"P{n}", date=f"2025-{1 + n // 28:02d}-{1 + n % 28:02d}", tags=["t"]) for n in range(count)
+    }
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every file a reader can see (the feeds, the index pointer), not feedindex's own state."""
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and ".feedindex" not in path.parts and path.parent.name != "index"
+    } | {"CURRENT": (out / "index" / "CURRENT").read_bytes()}
+
+
+def test_a_missing_content_folder_is_a_configuration_error_and_writes_nothing(make_site: MakeSite) -> None:
+    site = make_site(site_files(2))
+    shutil.rmtree(site.content)
+    with pytest.raises(ConfigError) as raised:
+        build(site.config())
+    assert [problem.key for problem in raised.value.problems] == ["paths.content"]
+    assert not site.out.exists()
+
+
+def test_a_missing_content_folder_never_unpublishes_the_site(make_site: MakeSite) -> None:
+    site = make_site(site_files(4))
+    build(site.config())
+    before = outputs(site.out)
+    site.content.rename(site.root / "unmounted")
+    with pytest.raises(ConfigError):
+        build(site.config())
+    assert outputs(site.out) == before
+    assert indexed_slugs(site.config().index_dir) == {"p0", "p1", "p2", "p3"}
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_build_that_would_unpublish_most_of_the_site_refuses(make_site: MakeSite, full: bool) -> None:
+    site = make_site(site_files(4))
+    build(site.config())
+    before = outputs(site.out)
+    for path in site.content.iterdir():  # an emptied folder (or a mount that came up empty)
+        path.unlink()
+    with pytest.raises(UnpublishError) as raised:
+        build(site.config(), full=full)
+    assert (raised.value.unpublished, raised.value.published) == (4, 4)
+    assert "--allow-unpublish" in str(raised.value)
+    assert outputs(site.out) == before
+    assert [path.name for path in generations(site.config().index_dir)] == ["g000001"]  # none left behind
+    report = build(site.config(), full=full, allow_unpublish=True)
+    assert report.published == 0 and feed_titles(site.out / "rss.xml") == []
+
+
+def test_unpublishing_up_to_the_share_is_allowed(make_site: MakeSite) -> None:
+    site = make_site(site_files(4), {"build": {"max_unpublish": 0.5}})
+    build(site.config())
+    (site.content / "p0.md").unlink()
+    (site.content / "p1.md").write_text(article("P1", draft=True), encoding="utf-8")
+    assert build(site.config()).published == 2  # 2 of 4: not more than half
+    (site.content / "p2.md").unlink()
+    (site.content / "p3.md").write_text(article("P3", date="2030-01-01"), encoding="utf-8")  # scheduled
+    with pytest.raises(UnpublishError):
+        build(site.config())  # 2 of 2
+    assert indexed_slugs(site.config().index_dir) == {"p2", "p3"}
+
+
+def test_the_unpublish_share_is_configurable(make_site: MakeSite) -> None:
+    site = make_site(site_files(4), {"build": {"max_unpublish": 0.0}})
+    build(site.config())
+    (site.content / "p3.md").unlink()
+    with pytest.raises(UnpublishError):
+        build(site.config())
+    site = make_site(site_files(4), {"build": {"max_unpublish": 1.0}})
+    for path in site.content.iterdir():
+        path.unlink()
+    assert build(site.config()).published == 0
+
+
+def test_a_file_that_could_not_be_read_is_read_again_once_it_is_back(make_site: MakeSite) -> None:
+    site = make_site(site_files(60))
+    build(site.config())
+    for path in site.content.iterdir():  # every file changes: the next build reads all 60 again
+        path.write_text(path.read_text(encoding="utf-8") + "\nedited\n", encoding="utf-8")
+    moved = site.root / "moved"
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "reading" and done == 50:  # the folder goes away in the middle of the build
+            site.content.rename(moved)
+
+    report = build(site.config(), progress=progress)
+    assert sorted(e.path for e in report.errors if e.field == "file") == sorted(site_files(60))[50:]
+    assert report.published == 60  # the last good versions stay
+    moved.rename(site.content)  # back, untouched since
+    report = build(site.config())
+    assert report.errors == () and report.published == 60
+    assert build(site.config()).errors == ()
+
+
+def test_a_generation_a_killed_build_left_is_removed_by_the_next_build(make_site: MakeSite) -> None:
+    site = make_site(site_files(2))
+    build(site.config())
+    index_dir = site.config().index_dir
+    abandoned = index_dir / "g000002"
+    abandoned.mkdir()
+    (abandoned / "P0_0123456789abcdef.seg").write_bytes(b"x" * 1000)
+    report = build(site.config())  # nothing changed: a build that does nothing else
+    assert report.changed == 0
+    assert [path.name for path in generations(index_dir)] == ["g000001"]

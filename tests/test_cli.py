@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import feedparser
 import pytest
 from click.testing import CliRunner
 
@@ -25,6 +26,12 @@ def site(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> Site:
     )
     monkeypatch.chdir(site.root)
     return site
+
+
+def parse_feed(path: object) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(path.read_bytes())  # type: ignore[attr-defined]
+    assert parsed.bozo == 0
+    return parsed
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -122,6 +129,77 @@ def test_python_dash_m_runs_the_cli(site: Site) -> None:
         [sys.executable, "-m", "feedindex", "--version"], capture_output=True, text=True, check=True, env=os.environ
     )
     assert done.stdout.startswith("feedindex, version ")
+
+
+def test_a_missing_content_folder_exits_2_and_writes_nothing(site: Site) -> None:
+    code, _, err = run("build", "--content", "no-such-folder")
+    assert code == 2 and "paths.content" in err and "no-such-folder" in err
+    assert not site.out.exists()
+    assert run("check", "--content", "no-such-folder")[0] == 2
+
+
+def test_refusing_to_unpublish_exits_6_until_allowed(site: Site) -> None:
+    assert run("build")[0] == 0
+    for path in site.content.iterdir():
+        path.unlink()
+    code, _, err = run("build")
+    assert code == 6 and "--allow-unpublish" in err and len(err.strip().splitlines()) == 1
+    assert len(parse_feed(site.out / "rss.xml").entries) == 2  # still served
+    code, out, _ = run("build", "--allow-unpublish", "--json")
+    assert code == 0 and json.loads(out)["published"] == 0
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_an_unexpected_error_is_one_line_and_exit_70_never_1(
+    site: Site, monkeypatch: pytest.MonkeyPatch, verbose: bool
+) -> None:
+    import feedindex.builder
+
+    def broken(*args: object, **kwargs: object) -> None:  # a bug anywhere in the library
+        raise RuntimeError("something broke\nsecond line")
+
+    monkeypatch.setattr(feedindex.builder, "build", broken)
+    code, _, err = run(*(["-v"] if verbose else []), "build")
+    assert code == 70
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: unexpected RuntimeError: something broke\\nsecond line")
+    assert ("Traceback" in err) is verbose
+    if not verbose:
+        assert err.count("\n") == 1
+
+
+def test_an_interrupted_build_exits_130(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    import feedindex.builder
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(feedindex.builder, "build", interrupted)
+    assert run("build")[0] == 130
+
+
+FORGED = "evil\nrejected: zh.md:2 [title]: forged\u2028\x1b[2J.md"
+SHOWN = "evil\\nrejected: zh.md:2 [title]: forged\\u2028\\x1b[2J.md [date]: date is required (YYYY-MM-DD or ISO 8601)"
+
+
+def test_file_names_cannot_forge_lines(site: Site) -> None:
+    site.write(FORGED, "---\ntitle: no date\n---\n")
+    code, _, err = run("build")
+    assert code == 1
+    assert err.splitlines() == [f"rejected: {SHOWN}"]
+    code, out, _ = run("check")
+    assert code == 1 and [line for line in out.splitlines() if line.startswith("error:")] == [f"error: {SHOWN}"]
+    code, out, _ = run("build", "--json")
+    assert len(out.splitlines()) == 1 and json.loads(out)["errors"][0]["path"] == FORGED
+
+
+def test_log_records_are_one_line_each(site: Site) -> None:
+    site.write(FORGED, "---\ntitle: no date\n---\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "feedindex", "-v", "check"], capture_output=True, text=True, env=os.environ
+    )
+    logged = [line for line in done.stderr.splitlines() if line.startswith("INFO")]
+    assert logged == [f"INFO feedindex.content: rejected {SHOWN}"]
 
 
 def test_init_writes_a_config_that_check_accepts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -37,6 +37,7 @@ def test_defaults_fill_every_optional_key(tmp_path: Path) -> None:
     assert config.feeds.entry_id == "tag" and config.feeds.iframe_hosts == ()
     assert config.feeds.websub_hub is None and config.paths.images is None
     assert config.source == (tmp_path / "feedindex.toml").resolve()
+    assert config.content.max_tags == 100 and config.build.max_unpublish == 0.5
 
 
 def test_paths_are_relative_to_the_config_file_not_the_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,6 +95,10 @@ def test_default_config_file_is_found_in_the_cwd(tmp_path: Path, monkeypatch: py
         ("feeds", "entry_id", '"uuid"', "must be one of"),
         ("feeds", "websub_hub", '"hub"', "absolute http(s) URL"),
         ("feeds", "iframe_hosts", '["https://youtube.com/"]', "list of host names"),
+        ("content", "max_tags", "0", "positive integer"),
+        ("build", "max_unpublish", "1.5", "share between 0 and 1"),
+        ("build", "max_unpublish", "-0.1", "share between 0 and 1"),
+        ("build", "max_unpublish", '"half"', "share between 0 and 1"),
     ],
 )
 def test_each_bad_value_is_named(tmp_path: Path, section: str, key: str, value: str, message: str) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from conftest import MakeSite, article
 from feedindex.content import excerpt, html_to_text, parse_date, read_articles, render_markdown
+from feedindex.errors import ConfigError, ContentError
 from feedindex.model import Article
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -217,8 +220,10 @@ def test_control_characters_are_removed_with_a_warning(make_site: MakeSite) -> N
 
 
 GOOD = article("Good one", body="This article is fine.")
+TAGS_101 = ",".join(f"t{n}" for n in range(101))
+NO_LINE = ("front matter", None)
 
-BAD_FILES: list[tuple[str, str | bytes, str, int | None]] = [
+BAD_FILES: list[Any] = [
     # (file content, expected field, expected line)
     ("no front matter at all\n", "front matter", 1),
     ("---\ntitle: unclosed\n", "front matter", 1),
@@ -246,7 +251,36 @@ BAD_FILES: list[tuple[str, str | bytes, str, int | None]] = [
     ("---\ntitle: Many\ndate: 2025-01-01\nauthors: [" + ", ".join(["x"] * 21) + "]\n---\n", "authors", 4),
     ('---\ntitle: Long\ndate: 2025-01-01\nauthor: "' + "x" * 201 + '"\n---\nbody\n', "author", 4),
     (b"\xff\xfe-\x00-\x00", "encoding", 1),
+    # Dates whose conversion to UTC or to the site's zone leaves the years 1-9999.
+    ("---\ntitle: Early\ndate: 0001-01-01\n---\nbody\n", "date", 3),
+    ("---\ntitle: Late\ndate: '9999-12-31T23:59:59-12:00'\n---\nbody\n", "date", 3),
+    ("---\ntitle: Early\ndate: '0001-01-01T00:00:00+14:00'\n---\nbody\n", "date", 3),
+    ("---\ntitle: Early\ndate: 0001-01-01T00:00:00+14:00\n---\nbody\n", "date", 3),
+    ("+++\ntitle = 'Early'\ndate = 0001-01-01\n+++\nbody\n", "date", 3),
+    ("+++\ntitle = 'Late'\ndate = 9999-12-31T23:59:59-12:00\n+++\nbody\n", "date", 3),
+    ("---\ntitle: Late\ndate: 2025-01-01\nupdated: 9999-12-31T23:59:59-12:00\n---\nbody\n", "updated", 4),
+    ("---\ntitle: Late\ndate: 2025-01-01\nlastmod: '9999-12-31T23:00:00-12:00'\n---\nbody\n", "lastmod", 4),
+    # More tags (or categories) than content.max_tags (100).
+    pytest.param(f"---\ntitle: T\ndate: 2025-01-01\ntags: [{TAGS_101}]\n---\n", "tags", 4, id="101-tags"),
+    pytest.param(f"---\ntitle: T\ndate: 2025-01-01\ntags: {TAGS_101}\n---\n", "tags", 4, id="101-tags-text"),
+    pytest.param(f"---\ntitle: C\ndate: 2025-01-01\ncategories: [{TAGS_101}]\n---\n", "categories", 4, id="101-cat"),
+    # Nesting that would crash libyaml (C recursion) or cost time quadratic in the depth.
+    pytest.param(f"---\ntitle: D\ndate: 2025-01-01\ntags: {'[' * 10**5}{']' * 10**5}\n---\n", *NO_LINE, id="deep-["),
+    pytest.param(f"---\ntitle: D\ndate: 2025-01-01\ntags:\n{'- ' * 10**5}x\n---\n", *NO_LINE, id="deep--"),
+    pytest.param(f"---\ntitle: D\ndate: 2025-01-01\nx: {'{a: ' * 50_000}1{'}' * 50_000}\n---\n", *NO_LINE, id="deep-{"),
 ]
+
+
+def alias_bomb(levels: int, key: str = "tags") -> str:
+    """Front matter whose `key` is `levels` nested levels of nine aliases (9**levels strings)."""
+    lines = [
+        "---",
+        "title: Bomb",
+        "date: 2025-01-01",
+        'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
+    lines += [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, levels)]
+    return "\n".join([*lines, f"{key}: *a{levels - 1}", "---", "body", ""])
 
 
 @pytest.mark.parametrize(("text", "field", "line"), BAD_FILES)
@@ -317,12 +351,12 @@ def test_duplicate_pinned_ids_are_rejected(make_site: MakeSite) -> None:
     assert [(e.path, e.field) for e in result.errors] == [("b.md", "id")]
 
 
-def test_a_missing_content_folder_is_one_error(make_site: MakeSite) -> None:
+def test_a_missing_content_folder_is_a_configuration_error(make_site: MakeSite) -> None:
     site = make_site({})
     site.content.rmdir()
-    result = read_articles(site.config())
-    assert result.articles == ()
-    assert result.errors[0].field == "paths.content"
+    with pytest.raises(ConfigError) as raised:
+        read_articles(site.config())
+    assert [problem.key for problem in raised.value.problems] == ["paths.content"]
 
 
 def test_hidden_folders_are_skipped(make_site: MakeSite) -> None:
@@ -334,6 +368,75 @@ def test_hidden_folders_are_skipped(make_site: MakeSite) -> None:
 def test_articles_come_newest_first(make_site: MakeSite) -> None:
     site = make_site({f"p{n}.md": article(f"P{n}", date=f"2025-0{n}-01") for n in range(1, 6)})
     assert [a.slug for a in read_articles(site.config()).articles] == ["p5", "p4", "p3", "p2", "p1"]
+
+
+@pytest.mark.parametrize("key", ["tags", "date", "draft", "title"])
+def test_yaml_alias_bombs_are_refused_at_once_with_a_short_message(make_site: MakeSite, key: str) -> None:
+    site = make_site({"good.md": GOOD, "bomb.md": alias_bomb(9, key)})  # 387 million strings expanded
+    result = read_articles(site.config())
+    assert [a.slug for a in result.articles] == ["good"]
+    (error,) = result.errors
+    assert (error.path, error.field) == ("bomb.md", "front matter")
+    assert "aliases" in error.message and len(str(error)) < 200
+
+
+def test_values_in_messages_are_bounded(make_site: MakeSite) -> None:
+    # Four levels (6,561 strings) pass the expansion limit; the message must still not spell them out.
+    site = make_site({"bomb.md": alias_bomb(4), "long.md": article("Long", date="x" * 1_000_000)})
+    errors = {error.path: error for error in read_articles(site.config()).errors}
+    assert errors["bomb.md"].field == "tags" and len(str(errors["bomb.md"])) < 300
+    assert errors["long.md"].field == "date" and len(str(errors["long.md"])) < 300
+
+
+def test_every_message_is_cut_to_a_bounded_length() -> None:
+    error = ContentError("a.md", "title", "x" * 10_000_000)
+    assert len(error.message) <= 1000 and len(str(error)) < 1100
+
+
+def test_a_date_out_of_range_in_a_jekyll_file_name_is_rejected(make_site: MakeSite) -> None:
+    site = make_site({"good.md": GOOD, "0001-01-01-early.md": "---\ntitle: Early\n---\nbody\n"})
+    result = read_articles(site.config())
+    assert [a.slug for a in result.articles] == ["good"]
+    assert [(e.path, e.field) for e in result.errors] == [("0001-01-01-early.md", "date")]
+
+
+def test_the_edges_of_the_date_range_that_survive_are_kept() -> None:
+    assert parse_date("0001-01-01T08:06:00+08:06", TAIPEI).year == 1  # Taipei's local mean time in year 1
+    assert parse_date("9999-12-31", TAIPEI).year == 9999
+    for value in ("0001-01-01", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"):
+        with pytest.raises(ValueError, match="out of range"):
+            parse_date(value, TAIPEI)
+
+
+def test_the_tag_limit_is_configurable(make_site: MakeSite) -> None:
+    tags = [f"t{n}" for n in range(150)]
+    site = make_site({"a.md": article("A", tags=tags)}, {"content": {"max_tags": 150}})
+    (post,) = read_articles(site.config()).articles
+    assert len(post.tags) == 150
+
+
+NFC, NFD = unicodedata.normalize("NFC", "café-résumé"), unicodedata.normalize("NFD", "café-résumé")
+
+
+def test_nfc_and_nfd_spellings_of_a_slug_are_one_slug(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            f"{NFC}.md": article("NFC", date="2025-01-01"),
+            f"{NFD}.md": article("NFD", date="2025-02-01"),
+            "pinned.md": article("Pinned", date="2025-03-01", slug=NFD),
+        }
+    )
+    result = read_articles(site.config())
+    assert [(a.title, a.slug) for a in result.articles] == [("NFC", NFC)]
+    assert sorted((e.path, e.field) for e in result.errors) == [(f"{NFD}.md", "slug"), ("pinned.md", "slug")]
+    assert NFC in result.articles[0].url or "caf%C3%A9-r%C3%A9sum%C3%A9" in result.articles[0].url
+
+
+def test_pinned_ids_are_compared_in_nfc(make_site: MakeSite) -> None:
+    site = make_site({"a.md": article("A", date="2025-01-01", id=f"x-{NFC}"), "b.md": article("B", id=f"x-{NFD}")})
+    result = read_articles(site.config())
+    assert [a.entry_id for a in result.articles] == [f"x-{NFC}"]
+    assert [(e.path, e.field) for e in result.errors] == [("b.md", "id")]
 
 
 # --- fenced code: the patterns real documentation uses ----------------------------------------
@@ -405,3 +508,47 @@ def test_a_fence_never_leaves_its_markers_or_a_paragraph_around_it() -> None:
     assert root.xpath("//p//pre") == []
     assert not any("```" in text for text in root.xpath("//text()[not(ancestor::pre)]"))
     assert [ol.get("start") for ol in root.iter("ol")] == ["7", "8"]  # the numbering carries on
+
+
+@pytest.mark.parametrize("generator", ["hugo", "jekyll", "hexo"])
+def test_a_loose_generator_date_that_is_no_date_is_rejected(make_site: MakeSite, generator: str) -> None:
+    # Generators accept loose dates (`2022-1-9 14:09:00 +0800`); one that matches the loose form
+    # and still is no date, or leaves the years 1-9999, is a [date] error, not a crash.
+    prefix = "2020-01-01-" if generator == "jekyll" else ""  # Jekyll's posts are named by date
+    site = make_site(
+        {
+            f"{prefix}good.md": article("Good", date="2025-01-01 10:00"),
+            f"{prefix}bad.md": "---\ntitle: Bad\ndate: 2022-13-45 10:00\n---\nbody\n",
+            f"{prefix}early.md": "---\ntitle: Early\ndate: 0001-01-01 00:00 +1400\n---\nbody\n",
+        },
+        {"content": {"generator": generator}},
+    )
+    result = read_articles(site.config())
+    assert [a.title for a in result.articles] == ["Good"]
+    assert sorted((e.path, e.field) for e in result.errors) == [
+        (f"{prefix}bad.md", "date"),
+        (f"{prefix}early.md", "date"),
+    ]
+
+
+def test_markdown_that_would_take_minutes_is_stopped_at_its_cpu_budget(make_site: MakeSite) -> None:
+    # Python-Markdown spends minutes on 80 KB of unclosed links (Python-Markdown issue 798).
+    site = make_site(
+        {"good.md": GOOD, "links.md": article("Links", body="[a](" * 20_000)},
+        {"content": {"max_cpu_seconds": 0.5}},
+    )
+    result = read_articles(site.config())
+    assert [a.slug for a in result.articles] == ["good"]
+    (error,) = result.errors
+    assert (error.path, error.field) == ("links.md", "body")
+    assert "content.max_cpu_seconds (0.5 s" in error.message
+
+
+def test_the_cpu_budget_leaves_no_timer_behind(make_site: MakeSite) -> None:
+    import signal
+
+    site = make_site({"good.md": GOOD}, {"content": {"max_cpu_seconds": 0.5}})
+    handler = signal.getsignal(signal.SIGVTALRM)
+    assert [a.slug for a in read_articles(site.config()).articles] == ["good"]
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGVTALRM) == handler

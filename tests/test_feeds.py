@@ -435,6 +435,33 @@ def test_tag_and_category_feeds_with_stable_cjk_slugs(make_site: MakeSite) -> No
     assert category.feed.subtitle == "測試站 Test Site：分類 技術"
 
 
+def test_an_entry_gives_feedgen_all_its_categories_at_once(
+    make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # feedgen checks and copies an entry's whole category list on every `category()` call: one
+    # call per name made an article's N tags cost N² in each of its N tag feeds (40 minutes for
+    # 1,000 tags). Rendering must call it once per entry, with the whole list.
+    from feedgen.entry import FeedEntry
+
+    calls: list[int] = []
+    original = FeedEntry.category
+
+    def counted(self: FeedEntry, category: object = None, replace: bool = False, **kwargs: object) -> object:
+        calls.append(len(category) if isinstance(category, list) else 1)
+        return original(self, category, replace, **kwargs)
+
+    monkeypatch.setattr(FeedEntry, "category", counted)
+    names = [f"標籤{n}" for n in range(30)]
+    site = make_site({"a.md": article("A", tags=names, category="技術")})
+    build(site.config(), now=NOW)
+    feeds = 1 + 30 + 1  # the site, each tag, the category
+    assert calls == [31] * feeds * 2  # RSS and Atom: one call per entry, with every name
+    rss = xml(site.out / "tags" / "標籤7" / "rss.xml")
+    assert [element.text for element in rss.iterfind("channel/item/category")] == ["技術", *names]
+    atom = xml(site.out / "tags" / "標籤7" / "atom.xml")
+    assert [element.get("term") for element in atom.iterfind(f"{ATOM}entry/{ATOM}category")] == ["技術", *names]
+
+
 def test_removed_tags_lose_their_feeds_and_nothing_else_is_deleted(make_site: MakeSite) -> None:
     site = make_site({"a.md": article("A", tags=["old", "keep"])})
     build(site.config(), now=NOW)

@@ -6,9 +6,11 @@ import queue
 import threading
 import time
 
+import pytest
+
 from conftest import MakeSite, article
 from feedindex.builder import BuildReport
-from feedindex.errors import FeedindexError
+from feedindex.errors import ConfigError, FeedindexError
 from feedindex.watch import reloader, watch
 
 
@@ -50,3 +52,11 @@ def test_watch_rebuilds_once_per_burst_of_changes(make_site: MakeSite) -> None:
         stop.set()
         thread.join(timeout=30)
     assert not thread.is_alive()
+
+
+def test_watching_a_missing_content_folder_is_a_configuration_error(make_site: MakeSite) -> None:
+    site = make_site({})
+    site.content.rmdir()
+    with pytest.raises(ConfigError):
+        watch(site.config(), stop=threading.Event())
+    assert not site.out.exists()

@@ -2,7 +2,8 @@
 
 The stages, in order:
 
-1. **lock** the output folder (one builder at a time);
+1. **lock** the output folder (one builder at a time), and remove what a failed or killed
+   build left (index generations that were never published);
 2. **scan** the content folder: one `stat` per file, compared whole with the last build's;
    a file whose size or mtime changed is hashed, and re-read only if its bytes changed;
 3. **no-op**: nothing changed, nothing became due, the configuration and analyzer are the
@@ -11,7 +12,8 @@ The stages, in order:
    no longer reads keeps its last good version;
 5. **decide**, inside the state's transaction: record what was read, then settle which
    articles are duplicates and which are listed (published) for the whole site in SQL, from a
-   few columns per article, so the cost does not grow with the site;
+   few columns per article, so the cost does not grow with the site; a build that would
+   unpublish more than `build.max_unpublish` of the site stops here, having written nothing;
 6. **index**: a new generation from the live one plus the changes (or from scratch after a
    configuration or analyzer change, with `full=True`, or when the index is due a full
    merge), switched to atomically;
@@ -23,7 +25,8 @@ The stages, in order:
 A build killed at any instant leaves the previous outputs or the new ones (each file is
 replaced atomically; the index switches generation by renaming one pointer) and a state that
 never claims more than is published (its transaction rolls back), so the next build completes
-the work.
+the work. A build that cannot write (disk full, read-only) raises OutputError and removes its
+unpublished generation at once; its worker processes die with it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -44,9 +49,10 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .analysis import AnalyzerSpec
 from .config import FEED_FILES, FEEDS_PAGE, Config
-from .errors import ContentError, LockError, NotAnArticle
+from .errors import ContentError, LockError, NotAnArticle, OutputError, UnpublishError, printable
+from .files import remove_abandoned_generations
 from .model import ARTICLE_FORMAT, Article, display_name
-from .sources import Stat, scan_rules, scan_sources
+from .sources import Scan, Stat, check_content_folder, scan_rules, scan_sources
 from .state import utc_key
 
 if TYPE_CHECKING:
@@ -190,17 +196,48 @@ def build(
     full: bool = False,
     wait: float = 0.0,
     progress: Progress | None = None,
+    allow_unpublish: bool = False,
 ) -> BuildReport:
     """Bring the index and feeds in `paths.out` up to date with the content folder.
 
     Only what changed since the last build is redone (everything with `full=True`, or after a
     change of configuration or analyzer). Bad articles are reported, never stop the build, and a
     published article whose file breaks keeps its last good version. `now` decides which dated
-    articles are due (default: the current time). Raises LockError when another build is
-    running and does not finish within `wait` seconds.
+    articles are due (default: the current time).
+
+    Raises ConfigError when the content folder does not exist (nothing is written), LockError
+    when another build is running and does not finish within `wait` seconds, UnpublishError
+    when the build would unpublish more than `build.max_unpublish` of the published articles
+    (unless `allow_unpublish`), and OutputError when the output folder cannot be written; in
+    each case what was published before stays as it was.
     """
-    with build_lock(config, wait):
-        return _Build(config, now or datetime.now(config.site.tz), full, progress or (lambda *_: None)).run()
+    check_content_folder(config.paths.content, config.source)
+    try:
+        with build_lock(config, wait):
+            remove_abandoned_generations(config.index_dir)  # left by a build killed before this one
+            try:
+                moment = now or datetime.now(config.site.tz)
+                return _Build(config, moment, full, progress or (lambda *_: None), allow_unpublish).run()
+            except BaseException:
+                remove_abandoned_generations(config.index_dir)  # this build's, at once: a full disk stays full
+                raise
+    except OSError as error:
+        raise OutputError(_output_problem(config, error)) from error
+    except sqlite3.Error as error:
+        state = printable(str(config.state_dir / "state.sqlite"))
+        raise OutputError(f"cannot write {state}: {printable(str(error))}; {_NOTHING_HALF_WRITTEN}") from error
+
+
+def _output_problem(config: Config, error: OSError) -> str:
+    """One line naming the path and the cause of a failure to write the output folder."""
+    where = f"to {config.paths.out}" if error.filename is None else str(error.filename)
+    cause = error.strerror or str(error) or type(error).__name__
+    return f"cannot write {printable(where)}: {printable(cause)}; {_NOTHING_HALF_WRITTEN}"
+
+
+# What a failed build leaves: every published file is the old one or the new one, the state
+# claims nothing that was not published, this build's unpublished generation is gone.
+_NOTHING_HALF_WRITTEN = "nothing half-written was published, and the next build completes the work"
 
 
 def _hash_file(path: Path) -> str | None:
@@ -213,17 +250,21 @@ def _hash_file(path: Path) -> str | None:
 class _Build:
     """One run of the pipeline; the stages are methods called in order by `run`."""
 
-    def __init__(self, config: Config, now: datetime, full: bool, progress: Progress) -> None:
+    def __init__(
+        self, config: Config, now: datetime, full: bool, progress: Progress, allow_unpublish: bool = False
+    ) -> None:
         self.config = config
         self.now = now
         self.full = full
         self.progress = progress
+        self.allow_unpublish = allow_unpublish
         self.started = time.perf_counter()
         self.spec = analyzer_spec(config)
         self.errors: list[ContentError] = []
         self.warnings: list[ContentError] = []
         self.parts = 1  # index parts a full build wrote
         self.reason: str | None = None  # why everything is rebuilt
+        self.scan = Scan({})  # what the scan found, and could not read
         self.missing_images: dict[str, str] = {}  # source → `image` the feeds written could not find
         self.skipped: list[str] = []  # files read again that are not articles (a headless bundle)
 
@@ -338,17 +379,40 @@ class _Build:
 
     # -- the run --
 
+    def _scan(self, state: State) -> dict[str, Stat]:
+        """The article files of the content folder. Those under a folder that could not be listed
+        this time are taken as they were (unknown is not gone: nothing is unpublished for it)."""
+        scan: Scan = scan_sources(self.config.paths.content, scan_rules(self.config))
+        self.scan = scan
+        scanned = scan.files
+        if scan.unlisted:
+            prefixes = tuple(scan.unlisted)
+            stored = state.stats()
+            scanned = dict(scanned) | {
+                rel: stat for rel, stat in stored.items() if rel.startswith(prefixes) and rel not in scanned
+            }
+        return scanned
+
     def _run(self, state: State) -> BuildReport:
+        from .state import FileStat
+
         self.reason = self._full_reason(state)
         self.full = self.reason is not None
-        content_dir = self.config.paths.content
-        scanned = scan_sources(content_dir, scan_rules(self.config)) if content_dir.is_dir() else {}
+        scanned = self._scan(state)
         files, changed, removed = self._changes(state, scanned, {} if self.full else state.stats())
+        earlier = [] if self.full else (state.get("errors") or [])
+        # A file that could not be read last time (it vanished mid-build, a disk error) is read
+        # again, whatever its size and mtime: once it reads, it is no longer an error.
+        failed = {item["path"] for item in earlier if item["field"] == "file"}
+        pending = set(changed) if failed else set()
+        retry = sorted(rel for rel in failed if rel in scanned and rel not in pending)
+        for rel in retry:
+            files[rel] = FileStat(*scanned[rel], "")
+        changed = sorted([*changed, *retry])
         # Files that failed to read last time and are untouched still fail: say so every run.
+        reread = set(changed)
         self.errors = [
-            _error_from_dict(item)
-            for item in (state.get("errors") or [])
-            if item["path"] in scanned and item["path"] not in changed and not self.full
+            _error_from_dict(item) for item in earlier if item["path"] in scanned and item["path"] not in reread
         ]
         next_due = state.get("next_due")
         due = next_due is not None and self.now >= datetime.fromisoformat(next_due)
@@ -363,8 +427,6 @@ class _Build:
             log.info("the index is due a full merge: building everything again, in parallel")
             self.full, self.errors, self.reason = True, [], "index due a full merge"
             files, changed, removed = self._changes(state, scanned, {})
-        if not content_dir.is_dir():
-            self.errors.append(ContentError(str(content_dir), "paths.content", "content folder does not exist"))
         if self.full:
             read, html, indexed, generation = self._read_all(scanned)
         else:
@@ -404,6 +466,7 @@ class _Build:
         full = indexed is not None
         before = {("site", "")} | state.scopes_of([*read, *removed])
         was_listed = state.listed_among([*read, *removed])
+        listed_before = state.listed() if full else set()
         if full:  # keep only the last good versions of broken files
             broken = {error.path for error in self.errors} & set(scanned)
             state.drop_articles([source for source in state.sources() if source not in broken or source in read])
@@ -411,15 +474,21 @@ class _Build:
         for source, article in read.items():
             state.put_article(article, html.get(source))
         kept = state.kept_among(error.path for error in self.errors)
-        self.errors = [
-            _kept(error) if error.path in kept and error.field != "paths.content" else error for error in self.errors
-        ]
+        self.errors = [_kept(error) if error.path in kept else error for error in self.errors]
         losers = duplicate_losers(state.candidates())
         state.reject({source: json.dumps(error.as_dict(), sort_keys=True) for source, error in losers.items()})
         now = utc_key(self.now)
         fates = state.decide(now)
 
         listed = state.listed()
+        if full:
+            unpublished = len(listed_before - listed)
+            published_before = len(listed_before)
+        else:
+            gone = {fate.source for fate in fates if fate.was_listed and not fate.listed}
+            unpublished = len(gone | (was_listed & set(removed)))
+            published_before = state.get("published") or 0
+        self._check_unpublish(unpublished, published_before)
         if indexed is not None:
             remove, add = indexed - listed, listed - indexed  # duplicates; last good versions
             fresh = listed
@@ -457,6 +526,14 @@ class _Build:
         state.set("feed_files", len(outcome.signatures))
         state.set("generation", generation)
         return outcome
+
+    def _check_unpublish(self, unpublished: int, published: int) -> None:
+        """UnpublishError when this build would take more than `build.max_unpublish` of the
+        `published` articles off the site at once (an unmounted, emptied or mistyped content
+        folder), unless the operator allowed it. Nothing has been written yet."""
+        share = self.config.build.max_unpublish
+        if unpublished > share * published and not self.allow_unpublish:
+            raise UnpublishError(unpublished, published, share)
 
     def _index_names(self, spellings: dict[str, dict[str, Counter[str]]], full: bool) -> dict[str, dict[str, str]]:
         """slug → display name of every tag and category, for the index (search facets): the
@@ -559,13 +636,14 @@ class _Build:
     ) -> BuildReport:
         out = self.config.paths.out
         duplicates = [_error_from_dict(item) for item in state.get("duplicates") or []]
+        errors = [*self.errors, *duplicates, *self.scan.errors]
         report = BuildReport(
             articles=state.get("articles") or 0,
             published=state.get("published") or 0,
             drafts=state.get("drafts") or 0,
             scheduled=(state.get("articles") or 0) - (state.get("published") or 0) - (state.get("drafts") or 0),
-            errors=tuple(sorted(self.errors + duplicates, key=lambda e: (e.path, e.field or ""))),
-            warnings=tuple(self.warnings),
+            errors=tuple(sorted(errors, key=lambda e: (e.path, e.field or ""))),
+            warnings=(*self.scan.warnings, *self.warnings),
             feeds=tuple(out / FEED_FILES[kind] for kind in self.config.feeds.formats),
             feed_files=state.get("feed_files") or 0,
             index=self.config.index_dir,
@@ -624,11 +702,41 @@ class _Part:
 
 
 _done: Any = None  # a shared counter of files read, for the progress bar (set in each worker)
+_parent: int | None = None  # in a worker process: the build process's pid
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _count_in(counter: Any) -> None:
     global _done
     _done = counter
+
+
+def _start_worker(counter: Any, parent: int) -> None:
+    """Set up a worker process: the progress counter, and death with the build process.
+
+    A worker whose build was killed (SIGKILL, out of memory) must not go on at full CPU writing
+    into a generation nobody will publish: on Linux the kernel kills it when the build process
+    (the thread that forked it, which waits for the workers) dies; elsewhere, and for a parent
+    that died before this ran, the worker checks its parent as it reads (`_orphaned`).
+    """
+    global _parent
+    _count_in(counter)
+    _parent = parent
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl in this C library: the parent check remains
+            log.debug("prctl(PR_SET_PDEATHSIG) is not available")
+    if _orphaned():
+        os._exit(1)
+
+
+def _orphaned() -> bool:
+    """Whether this worker's build process has died (the worker was handed to another parent)."""
+    return _parent is not None and os.getppid() != _parent
 
 
 def _build_part(
@@ -647,6 +755,10 @@ def _build_part(
 
     def published() -> Iterator[Article]:
         for path in paths:
+            if _orphaned():
+                # Exit at once: raising would have the pool try to hand the error to a parent
+                # that is gone, and block there.
+                os._exit(1)
             try:
                 article, notes = read_article(path, config, config.paths.content)
             except ContentError as error:
@@ -687,7 +799,9 @@ def _run_parts(
     from concurrent.futures import ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(len(chunks), mp_context=context, initializer=_count_in, initargs=(counter,)) as pool:
+    with ProcessPoolExecutor(
+        len(chunks), mp_context=context, initializer=_start_worker, initargs=(counter, os.getpid())
+    ) as pool:
         futures = [pool.submit(_build_part, config, spec, generation, n, chunk, now) for n, chunk in enumerate(chunks)]
         while wait(futures, timeout=0.25).not_done:
             progress("reading and indexing", counter.value, total)

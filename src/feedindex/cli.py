@@ -18,17 +18,31 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 import click
 
 from . import __version__
-from .errors import ConfigError, FeedindexError, LockError, QueryError, SearchIndexError
+from .errors import (
+    ConfigError,
+    FeedindexError,
+    LockError,
+    OutputError,
+    QueryError,
+    SearchIndexError,
+    UnpublishError,
+    printable,
+)
 
 if TYPE_CHECKING:
     from .builder import BuildReport
     from .config import Config
 
+# docs/scheduled-job.md ("Exit codes") documents each; only 0 and 1 mean the site was built.
 EXIT_OK = 0
 EXIT_REJECTED = 1  # built, but some articles were rejected (or `check` found problems)
-EXIT_USAGE = 2  # configuration or usage error: nothing written
+EXIT_USAGE = 2  # configuration or usage error (a missing content folder too): nothing written
 EXIT_INDEX = 3  # no usable index to search
 EXIT_LOCKED = 4  # another build holds the lock (after --wait seconds)
+EXIT_OUTPUT = 5  # the output folder could not be written (disk full, read-only): the old output stays
+EXIT_UNPUBLISH = 6  # refused to unpublish more than build.max_unpublish at once (see --allow-unpublish)
+EXIT_INTERNAL = 70  # an unexpected error, a bug (sysexits' EX_SOFTWARE): never 1, which means "built"
+EXIT_INTERRUPTED = 130  # stopped with Ctrl-C (SIGINT), as shells report it
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,8 +73,14 @@ def _load(config_path: Path | None, content: Path | None = None, out: Path | Non
     return load_config(config_path, content=content, out=out)
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+def _message(error: FeedindexError) -> str:
+    """What to print of `error`: a configuration error lists one problem per line, each already
+    made printable; any other message is one line, whatever file names or values it quotes."""
+    return str(error) if isinstance(error, ConfigError) else printable(str(error))
+
+
+def _fail(error: FeedindexError, code: int) -> NoReturn:
+    click.echo(f"error: {_message(error)}", err=True)
     sys.exit(code)
 
 
@@ -72,26 +92,64 @@ def _reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ConfigError as error:
-            _fail(str(error), EXIT_USAGE)
+            _fail(error, EXIT_USAGE)
         except QueryError as error:
-            _fail(str(error), EXIT_USAGE)
+            _fail(error, EXIT_USAGE)
         except SearchIndexError as error:
-            _fail(str(error), EXIT_INDEX)
+            _fail(error, EXIT_INDEX)
         except LockError as error:
-            _fail(str(error), EXIT_LOCKED)
+            _fail(error, EXIT_LOCKED)
+        except OutputError as error:
+            _fail(error, EXIT_OUTPUT)
+        except UnpublishError as error:
+            _fail(error, EXIT_UNPUBLISH)
         except FeedindexError as error:
-            _fail(str(error), EXIT_USAGE)
+            _fail(error, EXIT_USAGE)
 
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Formatter(logging.Formatter):
+    """Log records on one line each, control characters in names and values made visible (a
+    file name holding a newline cannot forge a second record); tracebacks follow as they are."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
+
+
+class _Main(click.Group):
+    """The command group, and the last line of defence: an unexpected exception (a bug) is one
+    line on stderr (its traceback too with -v) and exit code 70, never a bare traceback and never
+    1, which a scheduler reads as "built, some articles rejected"."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as error:
+            if ctx.params.get("verbose"):
+                import traceback
+
+                click.echo("".join(traceback.format_exception(error)).rstrip(), err=True)
+            what = printable(f"{type(error).__name__}: {error}", 300)
+            hint = "" if ctx.params.get("verbose") else " (run with -v for the traceback)"
+            click.echo(f"error: unexpected {what}: this is a bug in feedindex{hint}", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="feedindex")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
 def main(verbose: int) -> None:
     """Feeds and Chinese-first search for a folder of Markdown articles."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 def _print_report(report: BuildReport, quiet: bool) -> None:
@@ -143,6 +201,11 @@ class _ProgressBar:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary line (errors still shown).")
 @click.option("--json", "as_json", is_flag=True, help="Print the build report as one JSON object.")
+@click.option(
+    "--allow-unpublish",
+    is_flag=True,
+    help="Let this build unpublish more than [build] max_unpublish of the published articles (exit code 6 without).",
+)
 @_reports_errors
 def build(
     config_path: Path | None,
@@ -152,27 +215,38 @@ def build(
     wait: float,
     quiet: bool,
     as_json: bool,
+    allow_unpublish: bool,
 ) -> None:
     """Bring the search index and the feeds up to date with the articles.
 
     Only what changed since the last build is redone (--full: everything). Exit code 0 when every
     article was published, 1 when some were rejected (the rest are still published), 2 for a
-    configuration or usage error (nothing written), 4 when another build holds the lock.
+    configuration or usage error such as a missing content folder (nothing written), 4 when
+    another build holds the lock, 5 when the output folder cannot be written (disk full,
+    read-only), 6 when the build would unpublish more than [build] max_unpublish of the site,
+    70 for an unexpected error. With 2, 4, 5, 6 and 70 the previous output is still served.
     """
     from .builder import build as run_build
 
     config = _load(config_path, content, out)
     progress = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
     try:
-        report = run_build(config, full=full, wait=wait, progress=progress)
+        report = run_build(config, full=full, wait=wait, progress=progress, allow_unpublish=allow_unpublish)
     finally:
         if progress is not None:
             progress.close()
     if as_json:
-        click.echo(json.dumps(report.as_dict(Path.cwd()), ensure_ascii=False))
+        click.echo(_one_line_json(report.as_dict(Path.cwd())))
     else:
         _print_report(report, quiet)
     sys.exit(EXIT_REJECTED if report.errors else EXIT_OK)
+
+
+def _one_line_json(value: Any) -> str:
+    """JSON on one line: json escapes C0 controls, and here also the characters that some
+    readers take for line breaks (U+0085, U+2028, U+2029)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("\x85", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 @main.command()
@@ -194,10 +268,10 @@ def watch(config_path: Path | None, content: Path | None, out: Path | None, debo
 
     config = _load(config_path, content, out)
     if not quiet:
-        click.echo(f"watching {config.paths.content} (Ctrl-C to stop)", err=True)
+        click.echo(f"watching {printable(str(config.paths.content))} (Ctrl-C to stop)", err=True)
 
     def on_error(error: FeedindexError) -> None:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {_message(error)}", err=True)
 
     with contextlib.suppress(KeyboardInterrupt):
         run_watch(

@@ -74,6 +74,8 @@ class ContentConfig:
 
     max_file_bytes: int
     summary_chars: int
+    max_tags: int  # more tags (or categories) on one article reject it: each is a feed of its own
+    max_cpu_seconds: float  # reading one article costs at most this much CPU time; 0: no limit
     generator: str = "none"  # "hugo", "jekyll", "hexo": their markup, URLs and publishing rules
     sections: tuple[str, ...] = ()  # folders under paths.content that hold articles; () = all
     excerpt_separator: str = ""  # the text before it is the summary (e.g. "<!--more-->")
@@ -99,9 +101,12 @@ class FeedsConfig:
 
 @dataclass(frozen=True)
 class BuildConfig:
-    """`[build]`: how many processes a full build uses."""
+    """`[build]`: how many processes a full build uses, and how much it may unpublish at once."""
 
     workers: int  # 0: one per core
+    # A build that would unpublish more than this share of the published articles refuses (an
+    # unmounted or emptied content folder must not empty the site); 1.0 never refuses.
+    max_unpublish: float
 
 
 @dataclass(frozen=True)
@@ -358,6 +363,12 @@ def _count(value: Any) -> int:
     return value
 
 
+def _share(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"must be a share between 0 and 1 (0.5 is half), got {value!r}")
+    return float(value)
+
+
 def _positive_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"must be a positive integer, got {value!r}")
@@ -392,6 +403,8 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
     "content": {
         "max_file_bytes": (5_000_000, _positive_int),
         "summary_chars": (160, _positive_int),
+        "max_tags": (100, _positive_int),
+        "max_cpu_seconds": (10, _seconds),
         "generator": ("none", _one_of(*GENERATORS)),
         "sections": ([], _sections),
         "excerpt_separator": ("", _text),
@@ -417,6 +430,7 @@ SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
     },
     "build": {
         "workers": (0, _count),
+        "max_unpublish": (0.5, _share),
     },
     "server": {
         "host": ("127.0.0.1", _nonempty),

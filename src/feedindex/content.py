@@ -6,10 +6,15 @@ import hashlib
 import html
 import logging
 import re
+import reprlib
+import signal
+import threading
 import tomllib
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -25,7 +30,7 @@ from .config import Config, check_language
 from .errors import ContentError, NotAnArticle
 from .generators import permalinks, preprocess, rules
 from .model import Article, has_illegal_chars, is_spaced_letter, strip_illegal_chars
-from .sources import ScanRules, scan_rules, scan_sources
+from .sources import ScanRules, check_content_folder, scan_rules, scan_sources
 
 log = logging.getLogger(__name__)
 
@@ -50,23 +55,70 @@ class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
     """The safe loader (libyaml's C one when available: several times faster)."""
 
 
+class _PythonYamlLoader(yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader, for front matter that may nest deeply (see `_load_yaml`)."""
+
+
 def _timestamp_or_text(loader: Any, node: Any) -> Any:
     # PyYAML raises a bare ValueError on `date: 2025-13-45`; keep the text so the date check
     # reports it with its field and line like any other bad date.
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:
+    except (ValueError, OverflowError):
         return loader.construct_scalar(node)
 
 
-_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+for _loader in (_YamlLoader, _PythonYamlLoader):
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+# libyaml builds nested collections by C recursion (a front matter nested ~30,000 deep crashes
+# the process) and tracks nesting in a way that costs time quadratic in the depth. A collection
+# needs one of these characters per level, so front matter with fewer of them is safe for the C
+# loader; anything else goes through the pure-Python loader, which stops at Python's recursion
+# limit (reported as front matter that does not parse).
+NESTING_MARKS = "[{-?:"
+MAX_NESTING_MARKS = 2000
+# Values front matter may hold once YAML aliases are expanded: nine nested levels of nine
+# aliases are 387 million values and no site needs a tenth of a million.
+MAX_FRONT_MATTER_VALUES = 100_000
+
+
+def _load_yaml(text: str) -> Any:
+    fast = sum(text.count(mark) for mark in NESTING_MARKS) <= MAX_NESTING_MARKS
+    return yaml.load(text, Loader=_YamlLoader if fast else _PythonYamlLoader)
 
 
 class _FastYamlHandler(YAMLHandler):
     """YAML front matter through `_YamlLoader`."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_YamlLoader)
+        return _load_yaml(fm)
+
+
+def _expanded_size(value: Any, limit: int) -> int:
+    """How many values `value` holds with YAML aliases expanded, counting no further than just
+    past `limit` (an alias bomb or a self-referencing list is never walked whole)."""
+    count = 0
+    pending = [value]
+    while pending and count <= limit:
+        item = pending.pop()
+        count += 1
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return count
+
+
+# A value shown in a message: containers to two levels and a few items, long text cut short.
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 2, 5, 5, 60, 60, 40
+
+
+def shown(value: Any) -> str:
+    """`repr(value)` bounded in size and in the work to make it, for error messages."""
+    return _REPR.repr(value)
 
 
 _HANDLERS: tuple[BaseHandler, ...] = (_FastYamlHandler(), _TomlHandler())
@@ -255,13 +307,22 @@ def parse_date(value: Any, tz: tzinfo) -> datetime:
             moment = datetime.fromisoformat(text.replace("/", "-") if len(text) <= 10 else text)
         except ValueError:
             raise ValueError(
-                f"unparseable date {value!r}: use YYYY-MM-DD or ISO 8601 (2025-11-25T08:30:00+08:00)"
+                f"unparseable date {shown(value)}: use YYYY-MM-DD or ISO 8601 (2025-11-25T08:30:00+08:00)"
             ) from None
     else:
-        raise ValueError(f"a date must be YYYY-MM-DD or ISO 8601, not {type(value).__name__} {value!r}")
+        raise ValueError(f"a date must be YYYY-MM-DD or ISO 8601, not {type(value).__name__} {shown(value)}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(tz)
+    try:
+        # Every output converts to UTC (the index, the state) and to the site's zone (feeds):
+        # a date at the edge of year 1 or 9999 may not survive one of them.
+        moment.astimezone(UTC)
+        return moment.astimezone(tz)
+    except (OverflowError, ValueError):
+        raise ValueError(
+            f"date {shown(value if isinstance(value, str) else value.isoformat())} is out of range: "
+            "it must fall between the years 1 and 9999 in UTC and in the site's time zone"
+        ) from None
 
 
 def _text_value(reader: _Reader, meta: Mapping[str, Any], key: str) -> str | None:
@@ -273,18 +334,24 @@ def _text_value(reader: _Reader, meta: Mapping[str, Any], key: str) -> str | Non
     return reader.clean(key, str(value)).strip()
 
 
-def _name_list(reader: _Reader, meta: Mapping[str, Any], key: str) -> list[str]:
-    """A list of names: a YAML/TOML list, or one comma-separated string."""
+def _name_count(reader: _Reader, key: str, count: int, limit: int) -> None:
+    if count > limit:
+        raise reader.error(key, f"{count:,} names: at most content.max_tags ({limit:,}) per article")
+
+
+def _name_list(reader: _Reader, meta: Mapping[str, Any], key: str, limit: int) -> list[str]:
+    """A list of names: a YAML/TOML list, or one comma-separated string; at most `limit`."""
     value = meta.get(key)
     if value is None:
         return []
-    items: Iterable[Any]
+    items: list[Any]
     if isinstance(value, str):
         items = value.split(",")
     elif isinstance(value, list):
         items = value
     else:
         raise reader.error(key, f"must be a list or a comma-separated string, not {type(value).__name__}")
+    _name_count(reader, key, len(items), limit)
     return _names(reader, key, items)
 
 
@@ -296,7 +363,7 @@ def _names(reader: _Reader, key: str, items: Iterable[Any]) -> list[str]:
             empty = True
             continue
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            raise reader.error(key, f"every entry must be text, found {type(item).__name__} {item!r}")
+            raise reader.error(key, f"every entry must be text, found {type(item).__name__} {shown(item)}")
         name = " ".join(reader.clean(key, str(item)).split())
         if name:
             names.append(name)
@@ -356,12 +423,14 @@ def _slug_from_path(path: Path, filename_dates: bool = True) -> tuple[str, date 
 
 
 def _check_slug(reader: _Reader, slug: str, from_front_matter: bool) -> str:
-    slug = slug.strip() if from_front_matter else "-".join(slug.split())
+    # NFC: a file name written on macOS (NFD) and the same name typed elsewhere (NFC) look
+    # identical and must be one slug, one URL, and meet the duplicate rule.
+    slug = unicodedata.normalize("NFC", slug.strip() if from_front_matter else "-".join(slug.split()))
     if not slug or slug in (".", "..") or _UNSAFE_SLUG.search(slug) or len(slug) > 200:
         where = "slug" if from_front_matter else "file name"
         raise reader.error(
             "slug",
-            f"{slug!r} (from the {where}) is not usable in a URL: no spaces, slashes, ?, #, %"
+            f"{shown(slug)} (from the {where}) is not usable in a URL: no spaces, slashes, ?, #, %"
             " or control characters, at most 200 characters",
         )
     return slug
@@ -393,12 +462,16 @@ class _Fields:
     url: str
 
 
-def _generator_names(reader: _Reader, meta: Mapping[str, Any], kind: str) -> tuple[list[str], tuple[str, ...]]:
-    """Jekyll's and Hexo's tags or categories (`kind`), and Hexo's category path for URLs."""
+def _generator_names(
+    reader: _Reader, meta: Mapping[str, Any], kind: str, limit: int
+) -> tuple[list[str], tuple[str, ...]]:
+    """Jekyll's and Hexo's tags or categories (`kind`), and Hexo's category path for URLs; at
+    most `limit` names."""
     try:
         items, path = rules.names(reader.generator, meta, kind, reader.rel)
     except ValueError as error:
         raise reader.error(kind, str(error)) from None
+    _name_count(reader, kind, len(items), limit)
     return _names(reader, kind, items), path
 
 
@@ -426,7 +499,10 @@ def _fields(reader: _Reader, meta: dict[str, Any], config: Config, *, page: bool
     if raw_date is None and generator == "hexo":
         # Hexo dates such a post by its file; so does feedindex, with a warning, as the date (and
         # a URL made from it) changes when the file is copied or checked out again.
-        raw_date = datetime.fromtimestamp(path.stat().st_mtime, tz).replace(microsecond=0)
+        try:
+            raw_date = datetime.fromtimestamp(path.stat().st_mtime, tz).replace(microsecond=0)
+        except (OSError, OverflowError, ValueError) as error:  # gone, or an mtime beyond year 9999
+            raise reader.error("date", f"no date, and the file's modification time is unusable: {error}") from None
         if not page:
             reader.warnings.append(reader.error("date", "no date: the file's modification time is used, as Hexo does"))
     if raw_date is None:
@@ -439,7 +515,10 @@ def _fields(reader: _Reader, meta: dict[str, Any], config: Config, *, page: bool
         loose = rules.loose_date(raw_date) if generator != "none" else None
         if loose is None:
             raise reader.error("date", str(error)) from None
-        published = parse_date(loose, tz)
+        try:
+            published = parse_date(loose, tz)
+        except ValueError as loose_error:  # `2022-13-45 10:00` matches the loose form, and is no date
+            raise reader.error("date", str(loose_error)) from None
 
     updated = published
     for key in ("updated", "lastmod", "last_modified_at"):
@@ -455,17 +534,21 @@ def _fields(reader: _Reader, meta: dict[str, Any], config: Config, *, page: bool
 
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        raise reader.error("draft", f"must be true or false, not {draft!r}")
+        raise reader.error("draft", f"must be true or false, not {shown(draft)}")
     draft = draft or rules.unpublished(generator, meta)
 
     category_path: tuple[str, ...] = ()
+    limit = config.content.max_tags  # each name is a feed of its own
     if generator in ("jekyll", "hexo"):
-        found, category_path = _generator_names(reader, meta, "categories")
+        found, category_path = _generator_names(reader, meta, "categories", limit)
         categories = _unique(found)
-        tags = _unique(_generator_names(reader, meta, "tags")[0])
+        tags = _unique(_generator_names(reader, meta, "tags", limit)[0])
     else:
-        categories = _unique(_name_list(reader, meta, "category") + _name_list(reader, meta, "categories"))
-        tags = _unique(_name_list(reader, meta, "tags"))
+        categories = _unique(
+            _name_list(reader, meta, "category", limit) + _name_list(reader, meta, "categories", limit)
+        )
+        _name_count(reader, "categories" if "categories" in meta else "category", len(categories), limit)
+        tags = _unique(_name_list(reader, meta, "tags", limit))
 
     url_key = rules.url_key(generator)
     permalink = _text_value(reader, meta, url_key) if url_key else None
@@ -557,6 +640,13 @@ def _split_front_matter(reader: _Reader, text: str, *, tabs: bool = False) -> tu
         raise ContentError(
             reader.rel, "front matter", f"front matter must be a mapping of keys, not {type(meta).__name__}", 2
         )
+    if _expanded_size(meta, MAX_FRONT_MATTER_VALUES) > MAX_FRONT_MATTER_VALUES:
+        raise ContentError(
+            reader.rel,
+            "front matter",
+            f"front matter holds more than {MAX_FRONT_MATTER_VALUES:,} values once its YAML aliases are expanded",
+            reader.fm_first_line,
+        )
     return meta, body
 
 
@@ -610,17 +700,61 @@ def page_info(config: Config, rel: str) -> tuple[str, str] | None:
     return fields.url, fields.title
 
 
+class _OverBudget(Exception):
+    """Reading one article used up its CPU time (`content.max_cpu_seconds`)."""
+
+
+@contextmanager
+def _cpu_budget(seconds: float) -> Iterator[None]:
+    """Raise _OverBudget once this process has spent `seconds` of CPU time inside the block.
+
+    Python-Markdown takes quadratic time on some hostile text (80 KB of `[a](` costs minutes:
+    Python-Markdown issue 798), so each article gets a budget. SIGVTALRM counts this process's
+    own CPU time, so a busy machine does not make a normal article fail. Only the main thread
+    takes signals: in another thread (a library caller's) there is no limit.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
 def read_article(path: Path, config: Config, content_dir: Path | None = None) -> tuple[Article, list[ContentError]]:
     """Read, validate and render one Markdown file; returns the article and its warnings.
 
-    Raises `ContentError` naming the file, field and line when the file cannot be published,
-    and `NotAnArticle` for a page the generator does not publish as an article.
+    Raises `ContentError` naming the file, field and line when the file cannot be published
+    (also when reading it costs more than `content.max_cpu_seconds` of CPU time), and
+    `NotAnArticle` for a page the generator does not publish as an article.
     """
     root = content_dir or config.paths.content
     rel = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     reader = _Reader(path, rel, generator=config.content.generator)
     data = _read_bytes(reader, config)
-    meta, body = _front_matter(reader, config, _decode(reader, data))
+    stage = "front matter"
+    try:
+        with _cpu_budget(config.content.max_cpu_seconds):
+            meta, body = _front_matter(reader, config, _decode(reader, data))
+            stage = "body"
+            return _article(reader, config, path, rel, data, meta, body)
+    except _OverBudget:
+        limit = f"{config.content.max_cpu_seconds:g}"
+        message = f"reading it took more than content.max_cpu_seconds ({limit} s of CPU time); not published"
+        raise reader.error(stage, message) from None
+
+
+def _article(
+    reader: _Reader, config: Config, path: Path, rel: str, data: bytes, meta: dict[str, Any], body: str
+) -> tuple[Article, list[ContentError]]:
     reason = rules.skip_reason(config.content.generator, meta)
     if reason:
         raise NotAnArticle(rel, reason)
@@ -638,7 +772,8 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
     description = _text_value(reader, meta, "description") or ""
     image = _image(reader, meta, config)
     reading_time = _text_value(reader, meta, "readingTime") or None
-    entry_id = _text_value(reader, meta, "id") or None
+    pinned = _text_value(reader, meta, "id")
+    entry_id = unicodedata.normalize("NFC", pinned) if pinned else None  # as slugs: one spelling, one id
     authors = _authors(reader, meta)
 
     body = reader.clean("body", body)
@@ -679,7 +814,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
 
 def find_sources(content_dir: Path, rules: ScanRules | None = None) -> list[Path]:
     """Every article file under `content_dir`, sorted (see `scan_sources`)."""
-    return [content_dir / rel for rel in sorted(scan_sources(content_dir, rules))]
+    return [content_dir / rel for rel in sorted(scan_sources(content_dir, rules).files)]
 
 
 def duplicate_losers(candidates: Iterable[tuple[Any, str, str, str | None]]) -> dict[str, ContentError]:
@@ -714,16 +849,22 @@ def resolve_duplicates(articles: Iterable[Article]) -> tuple[list[Article], list
 
 
 def read_articles(config: Config, paths: Iterable[Path] | None = None) -> ContentResult:
-    """Read every article of the content folder; bad files become errors, never stop the rest."""
+    """Read every article of the content folder; bad files become errors, never stop the rest.
+
+    Raises ConfigError when the content folder does not exist.
+    """
     content_dir = config.paths.content
-    if not content_dir.is_dir():
-        error = ContentError(str(content_dir), "paths.content", "content folder does not exist")
-        return ContentResult((), (error,))
+    check_content_folder(content_dir, config.source)
     articles: list[Article] = []
     errors: list[ContentError] = []
     warnings: list[ContentError] = []
     skipped: list[NotAnArticle] = []
-    for path in find_sources(content_dir, scan_rules(config)) if paths is None else paths:
+    if paths is None:
+        scan = scan_sources(content_dir, scan_rules(config))
+        paths = [content_dir / rel for rel in sorted(scan.files)]
+        errors += scan.errors
+        warnings += scan.warnings
+    for path in paths:
         try:
             article, notes = read_article(path, config, content_dir)
         except ContentError as error:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ LEDGER_VERSION = 1
 def tag_uri(base_url: str, article: Article) -> str:
     """A new tag: URI for `article`: host, publication date and source path."""
     host = urlsplit(base_url).hostname or "localhost"
-    path = _MARKDOWN_SUFFIX.sub("", article.source)
+    # NFC, as slugs: a path spelt in NFD (macOS) and in NFC is one id, not two.
+    path = unicodedata.normalize("NFC", _MARKDOWN_SUFFIX.sub("", article.source))
     return f"tag:{host},{article.published.date().isoformat()}:{quote(path, safe='/-._~')}"
 
 

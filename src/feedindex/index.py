@@ -40,7 +40,7 @@ from whoosh.writing import PostingPool
 
 from .analysis import INDEX_SCHEMA, AnalyzerSpec, bigram_analyzer, chinese_analyzer, index_terms, words
 from .errors import SearchIndexError
-from .files import POINTER, write_atomic
+from .files import GENERATION, POINTER, generations, write_atomic
 from .model import Article, display_names, slugify
 from .postings import MergingWriter, SortedStreams
 from .suggest import TABLE_FILE, build_table, load_table, update_table, write_table
@@ -49,7 +49,6 @@ log = logging.getLogger(__name__)
 
 MAIN_INDEX = "MAIN"  # Whoosh's default index name: what open_dir opens
 META = "feedindex.json"
-_GENERATION = re.compile(r"^g(\d{6,})$")
 _SEGMENT_FILE = re.compile(r"^([A-Za-z0-9]+_[0-9a-z]+)\.")  # MAIN_<id>.trm → MAIN_<id>
 RETIRED = "retired.json"  # when each replaced generation stopped being the live one
 RETENTION_SECONDS = 300.0  # how long a replaced generation stays for readers that just opened it
@@ -300,7 +299,7 @@ def current_generation(index_dir: Path) -> Path:
         raise SearchIndexError(f"no index at {index_dir}: run `feedindex build` first") from None
     except (OSError, UnicodeDecodeError) as error:
         raise SearchIndexError(f"cannot read {pointer}: {error}") from None
-    if not _GENERATION.match(name) or not (index_dir / name).is_dir():
+    if not GENERATION.match(name) or not (index_dir / name).is_dir():
         raise SearchIndexError(f"{pointer} names a missing generation {name!r}")
     return index_dir / name
 
@@ -318,16 +317,9 @@ def open_generation(generation: Path) -> Index:
         raise SearchIndexError(f"cannot open the index at {generation}: {error}") from error
 
 
-def _generations(index_dir: Path) -> list[Path]:
-    if not index_dir.is_dir():
-        return []
-    found = [path for path in index_dir.iterdir() if _GENERATION.match(path.name) and path.is_dir()]
-    return sorted(found, key=lambda path: int(path.name[1:]))
-
-
 def _new_generation(index_dir: Path) -> Path:
     index_dir.mkdir(parents=True, exist_ok=True)
-    existing = _generations(index_dir)
+    existing = generations(index_dir)
     number = int(existing[-1].name[1:]) + 1 if existing else 1
     generation = index_dir / f"g{number:06d}"
     generation.mkdir()
@@ -686,7 +678,7 @@ def remove_old_generations(index_dir: Path, retention: float = RETENTION_SECONDS
         return
     retired = _retired(index_dir)
     now = time.time()
-    for path in _generations(index_dir):
+    for path in generations(index_dir):
         if path == live:
             continue
         abandoned = int(path.name[1:]) > int(live.name[1:])

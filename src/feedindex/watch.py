@@ -11,6 +11,7 @@ from typing import Any
 from .builder import BuildReport, build
 from .config import Config, load_config
 from .errors import FeedindexError
+from .sources import check_content_folder
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,12 @@ def watch(
 
     An edit of the configuration is picked up through `reload` (default: read the same
     config file again with the same overrides); a bad configuration is reported and the
-    previous one kept.
+    previous one kept. Raises ConfigError when the content folder does not exist.
     """
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
+    check_content_folder(config.paths.content, config.source)  # nothing to watch: a configuration error
     stop = stop or threading.Event()
     changed = threading.Event()
     out = config.paths.out.resolve()

@@ -385,7 +385,7 @@ def render_toml(settings: SiteSettings, config_dir: Path) -> str:
     lines = [
         f"# Written by `feedindex init --from {settings.root}`",
         f"# from the {settings.generator.title()} site's own configuration.",
-        '# Every key is documented in README.md ("Configuration" and "Beside Hugo / Jekyll / Hexo").',
+        "# Every key is documented in feedindex's docs/reference/configuration.md (and docs/generators.md).",
     ]
     lines += [f"# check: {note}" for note in settings.notes]
     for name, table in tables.items():
