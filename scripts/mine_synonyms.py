@@ -34,7 +34,10 @@ decided on its own (the ``inject`` column):
 
 * ``into-mainland`` (mainland text also gets the Taiwan word) when ``follow_cn >= MIN_FOLLOW``
   (the mainland word is translated by the Taiwan word) and ``own_tw >= MIN_OWN`` (mainland
-  writers do not use the Taiwan word themselves, so their own queries are not disturbed);
+  writers do not use the Taiwan word themselves, so their own queries are not disturbed), or
+  when ``follow_cn >= STRONG_FOLLOW`` and ``own_tw >= STRONG_OWN``: a translation this regular
+  (任务 → 工作 in 90 % of the lines) is worth a synonym even though mainland text also writes
+  工作 ("work"); it weighs a quarter of a word, and Taiwan readers' 工作 finds the 任务 pages;
 * ``into-taiwan`` the same the other way round (``follow_tw``, ``own_cn``);
 * ``both`` when both hold; a Taiwan side of several words (对话 方块) only both ways: one way, it
   is a piece of a sentence (当您 执行 → 运行). 生成 → 建置 is one way: 建置 is always 生成, but 生成 is also 产生
@@ -89,6 +92,11 @@ MIN_PAGES = 5  # a parallel pair seen on fewer pages is an accident of one page'
 MIN_CONTEXTS = 5  # ... or in fewer distinct sentences (boilerplate repeats one sentence on many pages)
 MIN_FOLLOW = 0.4  # at least this share of the lines with one side have the other side opposite
 MIN_OWN = 0.85  # a side the other locale writes more than 15 % as often (per line) is not locale vocabulary
+# ... unless the side is translated the same way this often (工作 for 任务 in 90 % of the lines),
+# when a share of at least STRONG_OWN is enough: mainland text also says 工作 ("work"), but a
+# quarter-weight synonym costs its readers little, and a Taiwan reader's 工作 finds the 任务 pages
+STRONG_FOLLOW = 0.8
+STRONG_OWN = 0.6
 MIN_SEEN = 3  # an OpenCC pair needs each side in at least this many lines of its own locale
 
 # A run of several words that starts or ends with one of these is a piece of a sentence (添加到 ↔
@@ -205,8 +213,8 @@ class Evidence:
         """Which texts get the other side as a synonym: "both", "into-mainland", "into-taiwan",
         or None when the evidence supports neither direction (see the module docstring)."""
         if "parallel" in self.source and self.pages >= MIN_PAGES and self.contexts >= MIN_CONTEXTS:
-            into_mainland = self.follow_cn >= MIN_FOLLOW and self.own_tw >= MIN_OWN
-            into_taiwan = self.follow_tw >= MIN_FOLLOW and self.own_cn >= MIN_OWN
+            into_mainland = _directed(self.follow_cn, self.own_tw)
+            into_taiwan = _directed(self.follow_tw, self.own_cn)
         elif "opencc" in self.source and (self.aligned >= 1 or (self.seen_cn >= MIN_SEEN and self.seen_tw >= MIN_SEEN)):
             into_mainland, into_taiwan = self.own_tw >= MIN_OWN, self.own_cn >= MIN_OWN
         else:
@@ -224,6 +232,11 @@ class Evidence:
             f"\t{self.aligned}\t{self.pages}\t{self.contexts}\t{self.follow_cn:.2f}"
             f"\t{self.follow_tw:.2f}\t{self.own_cn:.2f}\t{self.own_tw:.2f}\t{self.seen_cn}\t{self.seen_tw}"
         )
+
+
+def _directed(follow: float, own: float) -> bool:
+    """Whether the evidence supports injecting a side into the other locale's text."""
+    return (follow >= MIN_FOLLOW and own >= MIN_OWN) or (follow >= STRONG_FOLLOW and own >= STRONG_OWN)
 
 
 class Corpus:
@@ -384,7 +397,7 @@ def render(kept: list[Evidence], corpus: Corpus) -> str:
         f"# OpenCC {version('opencc')} {' and '.join(OPENCC_TABLES)}; jieba segmentation as feedindex's analyzer.",
         f"# Kept: parallel pages >= {MIN_PAGES} and sentences >= {MIN_CONTEXTS}; OpenCC pairs attested (aligned, or"
         f" seen >= {MIN_SEEN} lines each); into one locale's text when follow >= {MIN_FOLLOW} (OpenCC: not"
-        f" needed) and own >= {MIN_OWN} of the injected word.",
+        f" needed) and own >= {MIN_OWN} of the injected word, or follow >= {STRONG_FOLLOW} and own >= {STRONG_OWN}.",
         "# Columns: mainland, taiwan, inject (both, into-mainland, into-taiwan), source, aligned line pairs, pages,"
         " distinct sentences, follow_cn, follow_tw,"
         " own_cn, own_tw,"

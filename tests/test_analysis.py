@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from feedindex.analysis import (
+    SYNONYM_WEIGHT,
     AnalyzerSpec,
     analyze,
     bigrams,
@@ -90,7 +91,9 @@ def test_taiwan_and_mainland_vocabulary_are_synonyms() -> None:
 
 
 def test_documentation_vocabulary_mined_from_parallel_pages_is_synonymous() -> None:
-    for taiwan, mainland in [("對話方塊", "对话框"), ("索引標籤", "选项卡"), ("中斷點", "断点"), ("運算式", "表达式")]:
+    pairs = [("對話方塊", "对话框"), ("索引標籤", "选项卡"), ("中斷點", "断点"), ("運算式", "表达式")]
+    pairs.append(("工作", "任务"))  # MSBuild's tasks: one way before, now on evidence both ways
+    for taiwan, mainland in pairs:
         assert mainland in analyze(taiwan), taiwan
         assert fold(taiwan) in analyze(mainland), mainland
 
@@ -102,6 +105,13 @@ def test_one_way_synonyms_are_stored_in_one_locale_only() -> None:
     assert "建置" not in analyze("生成随机数")
     assert "建置" in synonyms()["生成"]  # highlighting still knows the pair, both ways
     assert "建置" not in index_synonyms().get("生成", ())
+
+
+def test_a_synonym_brings_its_own_subwords() -> None:
+    # a mainland 演练 is indexed as if it also said 逐步解說, so the piece 逐步 finds it too
+    tokens = [(t.text, t.pos, t.boost) for t in chinese_analyzer(SPEC)("演练", positions=True)]
+    assert ("逐步解说", 0, SYNONYM_WEIGHT) in tokens and ("逐步", 0, SYNONYM_WEIGHT) in tokens
+    assert ("解说", 0, SYNONYM_WEIGHT) in tokens
 
 
 def test_synonym_tokens_share_the_position_of_their_word() -> None:

@@ -124,7 +124,7 @@ def slugs(searcher: Searcher, query: str, **kwargs: object) -> list[str]:
         ("軟體 記憶體", ["deploy", "segment"]),
         ("软件 内存", ["deploy", "segment"]),
         ("視頻", ["deploy", "bridge"]),
-        ("影片教學", ["deploy"]),
+        ("影片教學", ["deploy", "bridge"]),  # 视频教程: 教程 = 教學課程, whose sub-word is 教學
         # Latin
         ("subscriptions", ["rss"]),
         ("subscription", ["rss"]),
@@ -203,6 +203,54 @@ def test_words_in_order_rank_above_scattered_words(make_site: MakeSite) -> None:
     )
     build(site.config())
     assert [hit.slug for hit in search(site.config().index_dir, "開源模型").hits] == ["phrase", "scattered"]
+
+
+TITLE_MATCH_FILES = {
+    "history.md": article("南京長江大橋的歷史", body="這座橋建於一九六零年代，是公路鐵路兩用橋。"),
+    "travel.md": article(
+        "旅遊筆記", body="我們在南京看了長江，也聽了大橋和城牆的故事。" + "晚上在夫子廟吃了鴨血粉絲湯，人很多。" * 8
+    ),
+    **{f"filler{n}.md": article(f"雜記 {n}", body=f"第 {n} 篇：天氣很好，我們去公園散步。") for n in range(4)},
+    "feeds.md": article("Feed readers for RSS", lang="en", body="Subscriptions survive platform changes."),
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "stage", "expected"),
+    [
+        # three words or more: a title holding all but one matches too (after the article with
+        # every word, unless its title says much more)
+        ("南京 長江 大橋 城牆", "all", ["travel", "history"]),
+        ("南京 长江 大桥 城墙", "all", ["travel", "history"]),  # either script
+        ("長江 大橋 城牆", "all", ["travel", "history"]),
+        # every word in the title: the title bonus on top of the match
+        ("南京 長江 大橋", "all", ["history", "travel"]),
+        # two words: every one is required
+        ("大橋 城牆", "all", ["travel"]),
+        ("歷史 城牆", "any", ["history", "travel"]),
+        # the title holds only one of three words: not a match of the first stage
+        ("歷史 城牆 故事", "any", ["history", "travel"]),
+        # only a Chinese word may be the one missing: Latin is spelled the same everywhere
+        ("RSS feed podcast", "any", ["feeds"]),
+        ("RSS feed 城牆", "all", ["feeds"]),
+    ],
+)
+def test_a_title_with_all_words_but_one_matches(
+    make_site: MakeSite, query: str, stage: str, expected: list[str]
+) -> None:
+    site = make_site(TITLE_MATCH_FILES)
+    build(site.config())
+    result = search(site.config().index_dir, query)
+    found = [hit.slug for hit in result.hits]
+    assert (result.stage, found if stage == "all" else sorted(found)) == (stage, expected)
+
+
+def test_a_title_match_alone_still_gets_a_suggestion(make_site: MakeSite) -> None:
+    site = make_site(TITLE_MATCH_FILES | {"open.md": article("開源模型的發展歷史", body="從早期的開源專案談起。")})
+    build(site.config())
+    result = search(site.config().index_dir, "開元模型的發展歷史")  # 開元 for 開源, same sound
+    assert result.stage == "all" and [hit.slug for hit in result.hits] == ["open"]
+    assert result.suggestion == "開源模型的發展歷史"  # no article had every word
 
 
 def test_snippets_highlight_the_original_text_and_merge_adjacent_matches(searcher: Searcher) -> None:
@@ -450,6 +498,7 @@ def test_the_ranking_is_exhaustive_scorings_on_a_fixed_query_set(tmp_path: Path)
     write_history(tmp_path / "index", [([], [(number, 0) for number in range(60)])], 2)
     queries = ["共同", "alpha 模型", "模型 alpha", "開源 資料", "bravo charlie", "軟體 共同", "共同 共同 alpha"]
     queries += ["開源 模型 資料", "charlie bravo alpha", "软件", "alpha", "資料共同", "deltas"]
+    queries += ["開源 模型 資料 alpha", "alpha bravo charlie delta 共同", "軟體 開源 bravo"]  # title matches
     with Searcher(tmp_path / "index") as searcher:
         for query in queries:
             fast = searcher.search(query, per_page=10)

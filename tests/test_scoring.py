@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, Or, Phrase, Query, Require, Term
 
 from conftest import indexed_article
 from feedindex.analysis import AnalyzerSpec
@@ -67,7 +67,7 @@ def terms_of(searcher: Any, field: str) -> list[str]:
 def queries(draw: st.DrawFn, depth: int = 2) -> Query:
     field = draw(st.sampled_from(FIELDS))
     boost = draw(st.sampled_from([1.0, 1.5, 2.5, 4.0]))
-    kinds = ["term", "phrase"] + (["or", "and"] if depth else [])
+    kinds = ["term", "phrase"] + (["or", "and", "require"] if depth else [])
     kind = draw(st.sampled_from(kinds))
     word = st.sampled_from(INDEXED)
     if kind == "term":
@@ -76,6 +76,8 @@ def queries(draw: st.DrawFn, depth: int = 2) -> Query:
         return Phrase(
             draw(st.sampled_from(["title", "body"])), draw(st.lists(word, min_size=2, max_size=3)), boost=boost
         )
+    if kind == "require":  # the scores of one query, for the documents another matches
+        return Require(draw(queries(depth - 1)), draw(queries(depth - 1)))
     subs = draw(st.lists(queries(depth - 1), min_size=1, max_size=4))
     return Or(subs, boost=boost) if kind == "or" else And(subs, boost=boost)
 
@@ -183,3 +185,16 @@ def test_phrase_bonus_scores_are_the_words_scores_times_the_boost(fragmented: An
     assert found == set(reference)
     for docnum in found:
         assert math.isclose(bonus.scores[docnum], reference[docnum], rel_tol=1e-12)
+
+
+def test_a_query_restricted_to_the_documents_of_another_is_whooshs_require(fragmented: Any) -> None:
+    # the shape of the title match: the words' scores anywhere, for titles holding all but one
+    words = ["开源", "模型", "alpha"]
+    anywhere = Or([Or([Term(field, word) for field in FIELDS]) for word in words], boost=0.7)
+    all_but_one = Or([And([Term("title", w) for w in words if w != skipped]) for skipped in words])
+    query = Require(anywhere, all_but_one)
+    scorer = Scorer(fragmented, BoundedCache(1_000_000))
+    mine = scorer.scores(query, Deadline())
+    assert mine  # the vocabulary finds some
+    assert_same_scores(mine, whoosh_scores(fragmented, query))
+    assert scorer.docs(query, Deadline()) == set(mine)

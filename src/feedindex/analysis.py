@@ -10,7 +10,8 @@ same steps:
 3. **Latin words** are lower-cased and stemmed (English); letter/digit runs are split
    (`Qwen3-Max` → `qwen3` = `qwen` `3`, `max`), versions (`3.1`) and sizes (`128k`) kept whole.
 4. **At index time** each long Chinese word also yields its dictionary sub-words, and each word
-   its Taiwan/mainland vocabulary synonym (軟體/软件), at the same position; a few synonyms go
+   its Taiwan/mainland vocabulary synonym (軟體/软件) with the synonym's own sub-words (演练 also
+   gives 逐步解说, 逐步, 解说), at the same position; a few synonyms go
    one way only (a Taiwan text's 建置 also gives 生成, a mainland 生成 gives no 建置: it may mean
    "generate").
 
@@ -37,7 +38,7 @@ from whoosh.lang.porter import stem as porter_stem
 log = logging.getLogger(__name__)
 
 # Bump when the tokens produced for the same text change: the index is rebuilt.
-ANALYZER_VERSION = 3
+ANALYZER_VERSION = 4
 # The weight (term frequency) of a synonym the index stores beside a word, against 1 for the word
 # as written and its sub-words: a match through a vocabulary bridge (选择 → 选取) is weaker
 # evidence than the word itself, so an article that says what the visitor typed ranks first.
@@ -223,8 +224,9 @@ class Segmenter:
         return tuple(term for term, _ in self.weighted_extras(word))
 
     def weighted_extras(self, word: str) -> tuple[tuple[str, float], ...]:
-        """`extras` with their weights: 1 for a sub-word, SYNONYM_WEIGHT for a synonym. Cached:
-        words repeat a lot."""
+        """`extras` with their weights: 1 for a sub-word, SYNONYM_WEIGHT for a synonym and the
+        synonym's own sub-words (a mainland 演练 is indexed as if it also said 逐步解说, so the
+        query 逐步 finds it as it finds a Taiwan 逐步解說). Cached: words repeat a lot."""
         found = self._extras.get(word)
         if found is None:
             inner = self.subwords(word) if len(word) > 2 else []
@@ -232,7 +234,8 @@ class Segmenter:
             weights = dict.fromkeys(inner, 1.0)
             for term in (word, *inner):
                 for synonym in table.get(term, ()):
-                    weights.setdefault(synonym, SYNONYM_WEIGHT)
+                    for extra in (synonym, *(self.subwords(synonym) if len(synonym) > 2 else ())):
+                        weights.setdefault(extra, SYNONYM_WEIGHT)
             found = self._extras[word] = tuple((term, weight) for term, weight in weights.items() if term != word)
         return found
 

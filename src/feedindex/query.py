@@ -5,6 +5,8 @@ only when the one before found too little:
 
 1. **all words**: every word required (in the title, tags, summary or body; a compound such
    as `qwen3` also matches `Qwen 3`), with a bonus when the words stand in order as a phrase;
+   for a query of three words or more, an article whose title holds all of them but at most
+   one Chinese word also matches, and its score gets a title bonus;
 2. **bigrams**: every Chinese bigram of the query in the fallback field, which finds a phrase
    whatever the segmenter made of it; hits are added after those of stage 1;
 3. **any word**: when nothing matched at all.
@@ -12,11 +14,12 @@ only when the one before found too little:
 With `syntax=True`, `"quoted phrases"`, `-exclusions` and `tag:`, `category:`, `lang:` filters
 are understood.
 
-The ranking is defined here and only here, as Whoosh queries: the builders below (`_all_words`,
-`_in_order`, `_fallback`, `_any_word`) with the field weights (`index.FIELD_BOOSTS`) and
-PHRASE_BOOST, scored by Whoosh's BM25F. `feedindex.scoring` evaluates those queries term at a
-time, fast and with every match; `search(..., exhaustive=True)` lets Whoosh's own matchers score
-them instead, the reference a change of ranking can be checked against.
+The ranking is defined here and only here, as Whoosh queries: the builders below (`_all_words`
+with `_every_word` and `_title_match`, `_in_order`, `_fallback`, `_any_word`) with the field
+weights (`index.FIELD_BOOSTS`), PHRASE_BOOST and TITLE_MATCH_WEIGHT, scored by Whoosh's BM25F.
+`feedindex.scoring` evaluates those queries term at a time, fast and with every match;
+`search(..., exhaustive=True)` lets Whoosh's own matchers score them instead, the reference a
+change of ranking can be checked against.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from whoosh.query import And, AndMaybe, DateRange, NullQuery, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, DateRange, NullQuery, Phrase, Query, Require, Term
 from whoosh.query import Or as WhooshOr
 
 from .analysis import Word, bigrams, fold, lower_ascii, synonyms, words
@@ -49,7 +52,9 @@ MAX_QUERY_CHARS = 256
 MAX_WORDS = 32
 MAX_PER_PAGE = 100
 MAX_PAGE = 100
-PHRASE_BOOST = 3.0
+PHRASE_BOOST = 6.0  # the words in order score this much more (tuned on real-zh-5k: bench/README.md)
+TITLE_MATCH_WORDS = 3  # a query of this many words or more also matches titles lacking one Chinese word
+TITLE_MATCH_WEIGHT = 0.3  # ... and such a title adds this share of its words' score
 PHRASE_FIELDS = ("title", "body")
 FACET_FIELDS = ("tags", "category")
 TOP_UP_BELOW = 3  # fewer matches than this from a stage: top up from the next one
@@ -187,13 +192,47 @@ def _phrase_anywhere(group: tuple[Word, ...], boost: float = 1.0) -> Query:
     return Or([Phrase(name, atoms, boost=boost * FIELD_BOOSTS[name]) for name in PHRASE_FIELDS])
 
 
-def _all_words(parsed: ParsedQuery, common: frozenset[str] = frozenset()) -> Query | None:
+def _narrowing(parsed: ParsedQuery, common: frozenset[str]) -> list[Word]:
+    """The query's distinct words (a word typed twice counts once), but the `common` ones."""
+    distinct = list({word.text: word for word in reversed(parsed.words)}.values())[::-1]
+    return [word for word in distinct if word.text not in common] or distinct
+
+
+def _every_word(parsed: ParsedQuery, common: frozenset[str] = frozenset()) -> Query | None:
     """Every word required (but `common` ones, which only count in the phrase bonus)."""
-    distinct = list(dict.fromkeys(parsed.words))
-    narrowing = [word for word in distinct if word.text not in common] or distinct
-    required = [_any_field(word) for word in narrowing]
+    required = [_any_field(word) for word in _narrowing(parsed, common)]
     required += [_phrase_anywhere(group) for group in parsed.phrases]
     return And(required) if required else None
+
+
+def _title_match(parsed: ParsedQuery, common: frozenset[str]) -> Query | None:
+    """For a query of TITLE_MATCH_WORDS words or more: the articles whose title holds all of them
+    but at most one Chinese word, scored TITLE_MATCH_WEIGHT times the words they have anywhere.
+    Added to the first stage's score, it is a bonus for an article with every word, and a match
+    of its own for one that lacks a word.
+
+    A title typed from memory, or as the other locale words it, often has a Chinese word the
+    article lacks (至, 配置 for 組態, a word cut differently); the article whose title holds the
+    rest is more often the one wanted than an article that has every word somewhere in its body.
+    A Latin word is spelled the same in both locales, so it is never the one let go (on the
+    tuning set, letting English words go only moved English queries down).
+    """
+    narrowing = _narrowing(parsed, common)
+    if parsed.phrases or len(narrowing) < TITLE_MATCH_WORDS:
+        return None
+    in_title = [_word_query(word, "title", 1.0) for word in narrowing]
+    skippable = [skip for skip, word in enumerate(narrowing) if word.han]  # Latin is spelled alike
+    if not skippable:
+        return None
+    all_but_one = Or([And(in_title[:skip] + in_title[skip + 1 :]) for skip in skippable])
+    return Require(Or([_any_field(word) for word in narrowing], boost=TITLE_MATCH_WEIGHT), all_but_one)
+
+
+def _all_words(parsed: ParsedQuery, common: frozenset[str] = frozenset()) -> tuple[Query | None, Query | None]:
+    """The first stage's query (`_every_word`, plus `_title_match`), and its `_every_word` part."""
+    every = _every_word(parsed, common)
+    title = _title_match(parsed, common) if every is not None else None
+    return (Or([every, title]) if title is not None else every), every
 
 
 def _in_order(parsed: ParsedQuery) -> list[Phrase]:
@@ -266,6 +305,7 @@ class _Found:
     counts: dict[str, Counter[str]]
     stage: str
     timed_out: bool
+    every_word: bool  # some match has every word (not only near matches)
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -457,7 +497,7 @@ class Searcher:
             hits.append(hit)
             timed_out = timed_out or not complete
         suggestion = None
-        if found.stage != "all" and not timed_out:  # nothing matched every word: a suggestion may help
+        if not found.every_word and not timed_out:  # nothing matched every word: a suggestion may help
             try:
                 suggestion = self._suggestion(text, parsed, filters, deadline)
             except OutOfTime:
@@ -479,7 +519,7 @@ class Searcher:
         ranked: list[tuple[int, float]] = []
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACET_FIELDS}
         matched: set[int] = set()  # every match so far: a later stage only adds new articles
-        stage, timed_out = "none", False
+        stage, timed_out, every_word = "none", False, False
         try:
             restrict = self._filter(filters)
             allowed = self._scorer.docs(restrict, deadline) if restrict is not None else None
@@ -487,7 +527,8 @@ class Searcher:
             if excluded is not None:
                 allowed = allowed if allowed is not None else set(range(self._searcher.doc_count_all()))
                 allowed -= self._scorer.docs(excluded, deadline)
-            stages = [("all", _all_words(parsed, self._common(parsed)))]
+            first, every = _all_words(parsed, self._common(parsed))
+            stages = [("all", first)]
             if not parsed.phrases:  # quoted phrases ask for exactly that: no looser stages
                 stages += [("bigram", _fallback(parsed)), ("any", _any_word(parsed))]
             for name, query in stages:
@@ -500,6 +541,8 @@ class Searcher:
                     continue
                 if stage == "none":
                     stage = name
+                if name == "all" and every is not None:
+                    every_word = query is every or self._any_has_all(new, every, deadline)
                 wanted = max(0, needed - len(matched))  # this stage's hits come after all earlier matches
                 if exhaustive:
                     ranked += best(new, wanted)
@@ -513,7 +556,12 @@ class Searcher:
                     break
         except OutOfTime:
             timed_out = True
-        return _Found(ranked, len(matched), counts, stage, timed_out)
+        return _Found(ranked, len(matched), counts, stage, timed_out, every_word)
+
+    def _any_has_all(self, docs: Iterable[int], every: Query, deadline: Deadline) -> bool:
+        """Whether one of `docs` matches `every` (an And of cached tables), not only a near match."""
+        tables = [self._scorer.scores(sub, deadline) for sub in every.subqueries]
+        return any(all(docnum in table for table in tables) for docnum in docs)
 
     def _matches(self, query: Query, bonus: list[Phrase], deadline: Deadline, exhaustive: bool) -> Scores:
         """Every match of `query` with its score (with `exhaustive`, the bonus included)."""
@@ -610,7 +658,7 @@ class Searcher:
         restrict = self._filter(filters)
         allowed = self._scorer.docs(restrict, deadline) if restrict is not None else None
         for option in suggest(text, list(parsed.words), self._searcher.reader(), homophones, latin):
-            query = _all_words(ParsedQuery(tuple(words(option, self.spec)), text=option))
+            query = _every_word(ParsedQuery(tuple(words(option, self.spec)), text=option))
             if query is None:
                 continue
             found = self._scorer.scores(query, deadline)

@@ -33,7 +33,7 @@ from typing import Any, Generic, TypeVar
 
 from whoosh.codec.whoosh3 import W3TermsReader
 from whoosh.collectors import ScoredCollector
-from whoosh.query import And, Phrase, Query, Term
+from whoosh.query import And, Phrase, Query, Require, Term
 from whoosh.query import Or as WhooshOr
 from whoosh.query.qcore import _NullQuery
 from whoosh.scoring import BM25F, WeightingModel
@@ -280,7 +280,7 @@ class Scorer:
         if isinstance(query, Term):
             scores = self.term(query.fieldname, query.text, deadline)
             return scores if query.boost == 1.0 else _times(scores, query.boost)
-        if not isinstance(query, WhooshOr | Phrase):
+        if not _reusable(query):
             return self._evaluate(query, deadline)
         # A word's alternatives over the fields, a phrase: the same in many queries.
         key = _key(query)
@@ -306,7 +306,22 @@ class Scorer:
             bonus = self.phrase(query, deadline)
             in_order = self.in_order(bonus.field, bonus.words, bonus.scores, deadline)
             return {docnum: score for docnum, score in bonus.scores.items() if docnum in in_order}
+        if isinstance(query, Require):  # a's scores, for the documents b matches
+            return self._restricted(query.a, self.docs(query.b, deadline), deadline)
         return whoosh_scores(self.searcher, query)
+
+    def _restricted(self, query: Query, docs: set[int], deadline: Deadline) -> Scores:
+        """The scores of `query` for those of `docs` it matches: for an `Or`, only these
+        documents' entries of its tables are added (in the same order as `_sum`, so the same bits)."""
+        if isinstance(query, WhooshOr) and len(query.subqueries) > 1 and not query.scale and not query.minmatch:
+            tables = [self.scores(sub, deadline) for sub in query.subqueries]
+            found: Scores = {}
+            for docnum in docs:
+                values = [table[docnum] for table in tables if docnum in table]
+                if values:
+                    found[docnum] = _add(values)
+            return found if query.boost == 1.0 else _times(found, query.boost)
+        return {docnum: score for docnum, score in self.scores(query, deadline).items() if docnum in docs}
 
     def docs(self, query: Query, deadline: Deadline) -> set[int]:
         """The documents `query` matches (a filter: no scores needed)."""
@@ -314,7 +329,11 @@ class Scorer:
             found = [self.docs(sub, deadline) for sub in query.subqueries]
             return set.intersection(*found) if found else set()
         if isinstance(query, WhooshOr):
+            if _reusable(query):  # its table is cached (or will be, for the next query)
+                return set(self.scores(query, deadline))
             return set().union(*(self.docs(sub, deadline) for sub in query.subqueries))
+        if isinstance(query, Require):
+            return self.docs(query.b, deadline) & self.docs(query.a, deadline)
         if isinstance(query, Term | Phrase | _NullQuery):
             return set(self.scores(query, deadline))
         return set(self.searcher.docs_for_query(query))
@@ -335,14 +354,10 @@ class Scorer:
         """Those of `docs` (all holding every word) where the words stand next to each other in
         this order: Whoosh's Phrase with slop 1, read from each word's positions."""
         decode = self.searcher.schema[fieldname].format.decode_positions
-        tables = {word: self._positions(fieldname, word, deadline) for word in set(words)}
+        tables = [self._positions(fieldname, word, deadline) for word in words]
         found: set[int] = set()
         for count, docnum in enumerate(docs, 1):
-            try:
-                positions = {word: set(decode(table[docnum])) for word, table in tables.items()}
-            except KeyError:  # (a document lacking a word: callers never pass one)
-                continue
-            if _consecutive(words, positions):
+            if _consecutive(docnum, tables, decode):
                 found.add(docnum)
             if count % 256 == 0:
                 deadline.check()
@@ -393,7 +408,21 @@ def _key(query: Query) -> Hashable:
         return ("phrase", query.fieldname, tuple(query.words), query.boost, query.slop)
     if isinstance(query, WhooshOr | And):
         return (type(query).__name__, query.boost, tuple(_key(sub) for sub in query.subqueries))
+    if isinstance(query, Require):
+        return (type(query).__name__, _key(query.a), _key(query.b))
     return ("query", repr(query))
+
+
+def _reusable(query: Query) -> bool:
+    """Whether `query`'s table is worth keeping for other queries: a term, a phrase, or a word's
+    alternatives over the fields (an `Or` of those, one level deep); not a whole query's matches."""
+    if isinstance(query, Term | Phrase):
+        return True
+    return isinstance(query, WhooshOr) and all(
+        isinstance(sub, Term | Phrase)
+        or (isinstance(sub, WhooshOr) and all(isinstance(leaf, Term | Phrase) for leaf in sub.subqueries))
+        for sub in query.subqueries
+    )
 
 
 def _matcher_items(matcher: Any) -> Iterator[tuple[int, float, Any]]:
@@ -402,9 +431,19 @@ def _matcher_items(matcher: Any) -> Iterator[tuple[int, float, Any]]:
         matcher.next()
 
 
-def _consecutive(words: tuple[bytes, ...], positions: dict[bytes, set[int]]) -> bool:
-    rest = list(enumerate(words))[1:]
-    return any(all(start + i in positions[word] for i, word in rest) for start in positions[words[0]])
+def _consecutive(docnum: int, tables: list[dict[int, Any]], decode: Callable[[Any], list[int]]) -> bool:
+    """Whether the words of `tables` (each word's encoded positions by document) stand next to
+    each other in `docnum`, in order. Words are decoded one by one, until no start is left: most
+    candidates fail at the second word."""
+    try:
+        starts = set(decode(tables[0][docnum]))
+        for offset, table in enumerate(tables[1:], 1):
+            starts.intersection_update([position - offset for position in decode(table[docnum])])
+            if not starts:
+                return False
+    except KeyError:  # (a document lacking a word: callers never pass one)
+        return False
+    return True
 
 
 def _add(values: list[float]) -> float:
