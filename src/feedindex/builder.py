@@ -48,10 +48,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .analysis import AnalyzerSpec
-from .config import FEED_FILES, FEEDS_PAGE, Config
+from .config import Config
 from .errors import ContentError, LockError, NotAnArticle, OutputError, UnpublishError, printable
 from .files import remove_abandoned_generations
 from .model import ARTICLE_FORMAT, Article, display_name
+from .paths import FEED_FILES, FEEDS_PAGE
 from .sources import Scan, Stat, check_content_folder, scan_rules, scan_sources
 from .state import utc_key
 
@@ -460,8 +461,8 @@ class _Build:
         and only the articles and feeds they touch are decoded and rendered.
         """
         from .content import duplicate_losers
-        from .feeds import scope_key
-        from .feeds_page import write_feeds_page
+        from .feeds.page import write_feeds_page
+        from .paths import scope_of_feed_file as scope_key
 
         full = indexed is not None
         before = {("site", "")} | state.scopes_of([*read, *removed])
@@ -601,8 +602,11 @@ class _Build:
     ) -> _Outcome:
         """Render the feeds of `scopes` again (those whose entries may have changed); `fresh`
         are the articles listed anew or changed, whose entry ids the ledger records."""
-        from .feeds import FeedWriter, Scope, prepare_entries, scope_key
+        from .feeds.entries import prepare_entries
+        from .feeds.write import FeedWriter
         from .identity import assign_ids
+        from .model import Scope
+        from .paths import scope_of_feed_file as scope_key
 
         config = self.config
         known: dict[str, Article] = dict(read)

@@ -26,7 +26,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER
 
-from .config import Config, check_language
+from .config import Config
+from .config_checks import check_language
 from .errors import ContentError, NotAnArticle
 from .generators import permalinks, preprocess, rules
 from .model import Article, has_illegal_chars, is_spaced_letter, strip_illegal_chars

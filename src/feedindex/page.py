@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from .config import Config
+from .model import language_family
 
 if TYPE_CHECKING:
     from .query import SearchResult
 
-# Labels by language family (see _family).
+# Labels by language family (see model.language_family).
 LABELS = {
     "zh-hant": {
         "search": "搜尋",
@@ -88,13 +89,6 @@ padding:0 .1em}aside h2{font-size:1rem}aside ul{list-style:none;padding:0}.statu
 """
 
 
-def _family(language: str) -> str:
-    tag = language.lower()
-    if tag.startswith("zh"):
-        return "zh-hans" if any(part in tag for part in ("hans", "-cn", "-sg")) else "zh-hant"
-    return "en"
-
-
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -119,7 +113,7 @@ def render_page(
 ) -> str:
     """The whole search page for `query` (and its result, when there is one)."""
     site = config.site
-    labels = LABELS[_family(site.language)]
+    labels = LABELS[language_family(site.language)]
     parts = [
         "<!doctype html>",
         f'<html lang="{_e(site.language)}">',

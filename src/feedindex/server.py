@@ -38,11 +38,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from . import __version__
-from .config import FEED_FILES, FEEDS_PAGE, Config, load_config
+from .config import Config, load_config
 from .errors import QueryError, SearchIndexError
 from .files import POINTER
 from .index import current_generation, read_meta
 from .page import render_page
+from .paths import FEED_FILES, FEEDS_PAGE
 from .query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, Filters, GenerationCache, Searcher, SearchResult
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .model import Article, slugify, strip_illegal_chars
+from .model import Article, scopes_of
 
 STATE_VERSION = 3
 STATE_FILE = "state.sqlite"
@@ -123,19 +123,6 @@ def _article(meta: str | dict[str, Any], html: bytes | None) -> Article:
     data["authors"] = tuple(data.get("authors", ()))  # absent in states written before authors
     body_html = decompress_html(html) if html is not None else ""
     return Article(**data, body_html=body_html, body_text="")
-
-
-def scope_names(article: Article) -> Iterator[tuple[str, str, str]]:
-    """(kind, slug, name) of each tag and category of `article`, as its feeds group them: names
-    cleaned of characters XML cannot carry, one per slug (the first spelling in the article)."""
-    for kind, names in (("tag", article.tags), ("category", article.categories)):
-        seen: set[str] = set()
-        for name in names:
-            clean = strip_illegal_chars(name)
-            slug = slugify(clean)
-            if slug not in seen:
-                seen.add(slug)
-                yield kind, slug, clean
 
 
 def _batches(items: Iterable[str]) -> Iterator[list[str]]:
@@ -359,7 +346,7 @@ class State:
         self._db.execute("DELETE FROM names WHERE source = ?", (article.source,))
         self._db.executemany(
             "INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)",
-            ((article.source, kind, slug, name, listed, published) for kind, slug, name in scope_names(article)),
+            ((article.source, scope.kind, scope.slug, scope.name, listed, published) for scope in scopes_of(article)),
         )
 
     def drop_articles(self, sources: Iterable[str]) -> None:

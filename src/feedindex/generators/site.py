@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..config import CONFIG_NAME, check_language
+from ..config import CONFIG_NAME
+from ..config_checks import check_language
 from ..errors import ConfigError, ConfigProblem
 from ..sources import SUFFIXES
 from .permalinks import JEKYLL_STYLES, translate

@@ -13,14 +13,14 @@ import html
 from collections.abc import Mapping
 from pathlib import Path
 
-from .config import FEEDS_PAGE, Config
-from .feeds import FeedSpec, Scope, feed_spec
-from .files import write_atomic
-from .model import language_family
+from ..config import Config
+from ..files import write_atomic
+from ..model import Scope, language_family
+from ..paths import FEED_TYPES, FEEDS_PAGE
+from .render import FeedSpec, feed_spec
 
 FORMAT_NAMES = {"rss": "RSS 2.0", "atom": "Atom 1.0", "json": "JSON Feed 1.1"}
 SHORT_NAMES = {"rss": "RSS", "atom": "Atom", "json": "JSON Feed"}
-LINK_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 
 TEXT = {
     "zh-hant": {
@@ -107,7 +107,7 @@ def _e(text: str) -> str:
 def _link_lines(spec: FeedSpec, formats: tuple[str, ...]) -> str:
     """The `<link rel="alternate">` elements naming the feeds of `spec`, one per line."""
     return "\n".join(
-        f'<link rel="alternate" type="{LINK_TYPES[kind]}" title="{_e(spec.title)}" href="{_e(spec.self_url(kind))}">'
+        f'<link rel="alternate" type="{FEED_TYPES[kind]}" title="{_e(spec.title)}" href="{_e(spec.self_url(kind))}">'
         for kind in formats
     )
 
