@@ -14,8 +14,7 @@ import pytest
 from conftest import MakeSite, article
 from feedindex.builder import build
 from feedindex.errors import ConfigError, UnpublishError
-from feedindex.files import generations
-from feedindex.index import open_index
+from feedindex.index.generations import generations, open_index
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 

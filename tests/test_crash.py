@@ -24,7 +24,7 @@ import pytest
 from conftest import BASE_CONFIG, article, toml_dumps
 from feedindex.builder import build
 from feedindex.config import load_config
-from feedindex.index import open_index
+from feedindex.index.generations import open_index
 from feedindex.paths import FEED_FILES
 from feedindex.query import Searcher
 

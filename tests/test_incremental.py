@@ -20,7 +20,7 @@ from conftest import MakeSite, Site, article
 from feedindex.builder import BuildReport, build, build_lock
 from feedindex.cli import EXIT_LOCKED, main
 from feedindex.errors import LockError
-from feedindex.index import current_generation, open_index
+from feedindex.index.generations import current_generation, open_index
 from feedindex.query import Searcher
 
 TAIPEI = ZoneInfo("Asia/Taipei")
@@ -324,7 +324,7 @@ def _outputs(out: Path) -> dict[str, bytes]:
 
 def _index_view(out: Path) -> tuple[dict[str, tuple[str, str]], dict[str, object]]:
     """(source → (slug, title)) of every live document, and the generation's display names."""
-    from feedindex.index import read_meta
+    from feedindex.index.generations import read_meta
 
     index_dir = out / "index"
     with open_index(index_dir).searcher() as searcher:
@@ -415,7 +415,7 @@ def test_when_the_index_is_due_a_full_merge_the_build_rebuilds_in_parallel_inste
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
-    from feedindex.index import MAIN_INDEX
+    from feedindex.paths import MAIN_INDEX
 
     def post(number: int, edit: str = "") -> str:
         return article(f"Post {number}{edit}", date="2025-01-01", body=f"common words {number}")

@@ -8,20 +8,14 @@ from pathlib import Path
 import pytest
 
 import feedindex.builder as builder_module
-import feedindex.index as index_module
+import feedindex.index.codec as codec_module
 from conftest import MakeSite, Site, article, indexed_article
 from feedindex.analysis import AnalyzerSpec
 from feedindex.builder import build
 from feedindex.config import load_config
-from feedindex.index import (
-    FULL_BUILD_SEGMENTS,
-    assemble,
-    current_generation,
-    new_generation,
-    open_index,
-    read_meta,
-    write_part,
-)
+from feedindex.index.generations import current_generation, new_generation, open_index, read_meta
+from feedindex.index.merge import FULL_BUILD_SEGMENTS
+from feedindex.index.write import assemble, write_part
 from feedindex.query import Searcher
 
 ARTICLES = 240  # more than 2 × builder.MIN_PART: a full build makes two parts
@@ -103,8 +97,8 @@ def test_spilling_postings_to_disk_writes_the_same_index(
     site = site_of(make_site)
     build(site.config(), full=True)
     # hundreds of runs per part: more than Whoosh opens at once, so it first merges runs into runs
-    monkeypatch.setattr(index_module, "POOL_ITEMS", 7)
-    monkeypatch.setattr(index_module, "RUN_BATCH", 13)
+    monkeypatch.setattr(codec_module, "POOL_ITEMS", 7)
+    monkeypatch.setattr(codec_module, "RUN_BATCH", 13)
     spilled = tmp_path / "spilled-out"
     build(load_config(site.config_path, out=spilled), full=True)
 

@@ -50,7 +50,7 @@ from . import __version__
 from .analysis import AnalyzerSpec
 from .config import Config
 from .errors import ContentError, LockError, NotAnArticle, OutputError, UnpublishError, printable
-from .files import remove_abandoned_generations
+from .index.generations import remove_abandoned_generations
 from .model import ARTICLE_FORMAT, Article, display_name
 from .paths import FEED_FILES, FEEDS_PAGE
 from .sources import Scan, Stat, check_content_folder, scan_rules, scan_sources
@@ -282,7 +282,7 @@ class _Build:
 
     def _full_reason(self, state: State) -> str | None:
         """Why this build must rebuild everything, or None when it can be incremental."""
-        from .files import POINTER
+        from .paths import POINTER
 
         out = self.config.paths.out
         site_feeds = [out / FEED_FILES[kind] for kind in self.config.feeds.formats] + [out / FEEDS_PAGE]
@@ -331,7 +331,7 @@ class _Build:
         return max(1, min(count, articles // MIN_PART))
 
     def _merge_due(self, changed: int, removed: int) -> bool:
-        from .index import merge_due
+        from .index.merge import merge_due
 
         return merge_due(self.config.index_dir, deleting=changed + removed, adding=changed)
 
@@ -360,7 +360,7 @@ class _Build:
     def _read_all(self, scanned: dict[str, Stat]) -> tuple[dict[str, Article], dict[str, bytes], set[str], str]:
         """Read and index everything, in parallel parts (one per core), streaming: the articles
         (metadata only), their compressed HTML, the sources indexed, the new generation."""
-        from .index import new_generation
+        from .index.generations import new_generation
 
         generation = new_generation(self.config.index_dir)
         paths = [self.config.paths.content / rel for rel in sorted(scanned)]
@@ -539,7 +539,7 @@ class _Build:
     def _index_names(self, spellings: dict[str, dict[str, Counter[str]]], full: bool) -> dict[str, dict[str, str]]:
         """slug → display name of every tag and category, for the index (search facets): the
         live generation's, with those of `spellings` (the scopes this build touched) updated."""
-        from .index import current_generation, read_meta
+        from .index.generations import current_generation, read_meta
 
         names: dict[str, dict[str, str]] = {"tags": {}, "category": {}}
         if not full:
@@ -561,7 +561,8 @@ class _Build:
     ) -> str:
         """Bring the index up to date (join the parts of a full build's `generation`); the live
         generation's name."""
-        from .index import assemble, current_generation, update_index
+        from .index.generations import current_generation
+        from .index.write import assemble, update_index
 
         bodies = {source: read[source] for source in add if source in read and read[source].body_text}
         bodies.update(state.full_articles([source for source in add if source not in bodies]))
@@ -752,7 +753,7 @@ def _build_part(
     kept, so memory stays flat however many articles a part has.
     """
     from .content import read_article
-    from .index import write_part
+    from .index.write import write_part
     from .state import compress_html
 
     part = _Part()

@@ -38,6 +38,7 @@ INDEX_DIR = "index"
 POINTER = "CURRENT"  # in the index folder: the name of the live generation
 RETIRED = "retired.json"  # in the index folder
 GENERATION = re.compile(r"^g(\d{6,})$")  # a generation folder's name: g000042
+MAIN_INDEX = "MAIN"  # in a generation: Whoosh's index name (its MAIN_<id>.* segment files), what open_dir opens
 META = "feedindex.json"  # in a generation: documents, analyzer identity, display names
 SUGGESTIONS = "suggest.json"  # in a generation: the homophone table of "did you mean"
 

@@ -40,10 +40,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from . import __version__
 from .config import Config, load_config
 from .errors import QueryError, SearchIndexError
-from .files import POINTER
-from .index import current_generation, read_meta
+from .index.generations import current_generation, read_meta
 from .page import render_page
-from .paths import FEED_FILES, FEEDS_PAGE
+from .paths import FEED_FILES, FEEDS_PAGE, POINTER
 from .query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, Filters, GenerationCache, Searcher, SearchResult
 
 log = logging.getLogger(__name__)

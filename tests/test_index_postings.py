@@ -17,20 +17,12 @@ from whoosh.qparser import QueryParser
 from whoosh.reading import SegmentReader
 from whoosh.writing import OPTIMIZE, SegmentWriter
 
-from conftest import indexed_article
+from conftest import indexed_article, write_generation
 from feedindex.analysis import AnalyzerSpec
-from feedindex.index import (
-    INLINE_POSTINGS,
-    _Codec,
-    _deterministic_segment_names,
-    _Pool,
-    _writer,
-    article_document,
-    current_generation,
-    write_index,
-)
+from feedindex.index.codec import INLINE_POSTINGS, Pool, _Codec, new_writer, segment_names
+from feedindex.index.postings import TABLE_CHUNK, MergingWriter, term_entries
+from feedindex.index.schema import article_document
 from feedindex.model import Article
-from feedindex.postings import TABLE_CHUNK, MergingWriter, term_entries
 
 HAN = ("開源", "模型", "搜尋", "索引", "資料", "咖啡", "天氣", "音樂")
 LATIN = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf")
@@ -59,8 +51,8 @@ def make_article(number: int) -> Article:
 def add_segment(generation: Path, numbers: range, delete: range = range(0)) -> None:
     """Write one more segment of `numbers`, deleting the documents of `delete` on the way."""
     ix = whoosh_index.open_dir(str(generation))
-    with _deterministic_segment_names(f"segment{numbers.start}"):
-        writer = _writer(ix)
+    with segment_names(f"segment{numbers.start}"):
+        writer = new_writer(ix)
         for number in delete:
             writer.delete_by_term("source", f"a{number}.md")
         for number in numbers:
@@ -73,8 +65,7 @@ def segmented(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A generation of four segments: 150 documents (some terms in two blocks), then 30, 12 and
     5, with deletions in the first three."""
     index_dir = tmp_path_factory.mktemp("segmented") / "index"
-    write_index(index_dir, [make_article(number) for number in range(150)], AnalyzerSpec())
-    generation = current_generation(index_dir)
+    generation = write_generation(index_dir, [make_article(number) for number in range(150)], AnalyzerSpec())
     add_segment(generation, range(150, 180), delete=range(0, 150, 37))
     add_segment(generation, range(180, 192), delete=range(150, 160, 3))
     add_segment(generation, range(192, 197), delete=range(185, 187))
@@ -96,9 +87,9 @@ def merged(segmented: Path, folder: Path, writer_of: Callable[[Any], Any], polic
     """A copy of `segmented` with one more document, its segments merged by `policy`."""
     shutil.copytree(segmented, folder)
     ix = whoosh_index.open_dir(str(folder))
-    with _deterministic_segment_names("merge"):
+    with segment_names("merge"):
         writer = writer_of(ix)
-        assert isinstance(writer, MergingWriter) == (writer_of is _writer)
+        assert isinstance(writer, MergingWriter) == (writer_of is new_writer)
         writer.add_document(**article_document(make_article(500)))
         writer.commit(mergetype=policy)
     return folder
@@ -107,7 +98,7 @@ def merged(segmented: Path, folder: Path, writer_of: Callable[[Any], Any], polic
 def whoosh_writer(ix: Any) -> Any:
     """Whoosh's own segment writer (its add_reader) with feedindex's codec and pool."""
     writer = SegmentWriter(ix, compound=False, codec=_Codec())
-    writer.pool = _Pool(writer)
+    writer.pool = Pool(writer)
     return writer
 
 
@@ -149,7 +140,7 @@ def found(folder: Path, field: str, query: str) -> list[str]:
 
 @pytest.mark.parametrize("policy", [OPTIMIZE, merge_small], ids=["all", "small"])
 def test_merging_writer_gives_what_whoosh_add_reader_gives(segmented: Path, tmp_path: Path, policy: Any) -> None:
-    ours = merged(segmented, tmp_path / "ours", _writer, policy)
+    ours = merged(segmented, tmp_path / "ours", new_writer, policy)
     whoosh = merged(segmented, tmp_path / "whoosh", whoosh_writer, policy)
 
     files = sorted(path.name for path in ours.iterdir())

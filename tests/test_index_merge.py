@@ -11,18 +11,13 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from conftest import indexed_article
+from conftest import indexed_article, write_generation
 from feedindex.analysis import AnalyzerSpec
-from feedindex.index import (
-    BASE_SHARE,
-    MAIN_INDEX,
-    TIER_SEGMENTS,
-    _tiers_to_merge,
-    current_generation,
-    update_index,
-    write_index,
-)
+from feedindex.index.generations import current_generation
+from feedindex.index.merge import BASE_SHARE, TIER_SEGMENTS, tiers_to_merge
+from feedindex.index.write import update_index
 from feedindex.model import Article
+from feedindex.paths import MAIN_INDEX
 from feedindex.query import Searcher
 
 SPEC = AnalyzerSpec()
@@ -62,7 +57,7 @@ def found(index_dir: Path, query: str) -> set[str]:
 def test_small_updates_rewrite_only_small_segments_and_keep_few(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     articles = {number: make_article(number) for number in range(100)}
-    write_index(index_dir, articles.values(), SPEC, NAMES, retention=0)
+    write_generation(index_dir, articles.values(), SPEC, NAMES)
     (base,) = segments(index_dir)
     rewritten = added = 0
     survived = 0  # small segments that outlived an update unchanged
@@ -88,14 +83,14 @@ def test_small_updates_rewrite_only_small_segments_and_keep_few(tmp_path: Path) 
     assert rewritten <= 2 * added
     assert survived >= added
     fresh = tmp_path / "fresh"
-    write_index(fresh, articles.values(), SPEC, NAMES, retention=0)
+    write_generation(fresh, articles.values(), SPEC, NAMES)
     for query in (*LATIN, *HAN, *VERSIONS, "開源模型", "alpha 咖啡"):
         assert found(index_dir, query) == found(fresh, query), query
 
 
 def test_a_small_segment_whose_documents_are_all_removed_is_dropped(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
-    write_index(index_dir, [make_article(number) for number in range(50)], SPEC, NAMES, retention=0)
+    write_generation(index_dir, [make_article(number) for number in range(50)], SPEC, NAMES)
     update_index(index_dir, [], [make_article(50)], SPEC, NAMES, retention=0)
     update_index(index_dir, [], [make_article(51)], SPEC, NAMES, retention=0)
     before = segments(index_dir)
@@ -109,7 +104,7 @@ def test_a_small_segment_whose_documents_are_all_removed_is_dropped(tmp_path: Pa
 
 def test_a_full_merge_leaves_no_files_of_the_merged_segments(tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
-    write_index(index_dir, [make_article(number) for number in range(20)], SPEC, NAMES, retention=0)
+    write_generation(index_dir, [make_article(number) for number in range(20)], SPEC, NAMES)
     removed = [make_article(number).source for number in range(6)]  # past MAX_DELETED_SHARE: all merged
     update_index(index_dir, removed, [make_article(20)], SPEC, NAMES, retention=0)
     (only,) = segments(index_dir)
@@ -132,18 +127,20 @@ def test_a_full_merge_leaves_no_files_of_the_merged_segments(tmp_path: Path) -> 
     ],
 )
 def test_which_small_segments_are_merged(new: int, sizes: list[int], merged: set[int]) -> None:
-    assert _tiers_to_merge(new, sizes) == merged
+    assert tiers_to_merge(new, sizes) == merged
 
 
 _MERGE_RUN = """
 import hashlib, sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
-from test_index_tiers import NAMES, SPEC, make_article
-from feedindex.index import current_generation, update_index, write_index
+from conftest import write_generation
+from test_index_merge import NAMES, SPEC, make_article
+from feedindex.index.generations import current_generation
+from feedindex.index.write import update_index
 
 index_dir = Path(sys.argv[1])
-write_index(index_dir, [make_article(number) for number in range(40)], SPEC, NAMES)
+write_generation(index_dir, [make_article(number) for number in range(40)], SPEC, NAMES)
 for number in range(6):  # enough one-document updates for a tier merge
     update_index(index_dir, [f"a{{number}}.md"], [make_article(number, 1)], SPEC, NAMES)
 generation = current_generation(index_dir)
