@@ -89,7 +89,7 @@ from whoosh.qparser import MultifieldParser
 
 from feedindex.builder import BuildReport, build
 from feedindex.config import Config, config_from_mapping
-from feedindex.content import read_articles
+from feedindex.content.reading import read_articles
 from feedindex.query import Searcher as FeedindexSearcher
 
 TOP_K = 10

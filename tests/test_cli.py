@@ -199,7 +199,7 @@ def test_log_records_are_one_line_each(site: Site) -> None:
         [sys.executable, "-m", "feedindex", "-v", "check"], capture_output=True, text=True, env=os.environ
     )
     logged = [line for line in done.stderr.splitlines() if line.startswith("INFO")]
-    assert logged == [f"INFO feedindex.content: rejected {SHOWN}"]
+    assert logged == [f"INFO feedindex.content.reading: rejected {SHOWN}"]
 
 
 def test_init_writes_a_config_that_check_accepts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import MakeSite, article
-from feedindex.content import excerpt, html_to_text, parse_date, read_articles, render_markdown
+from feedindex.content.fields import parse_date
+from feedindex.content.markdown import excerpt, html_to_text, render_markdown
+from feedindex.content.reading import read_articles
 from feedindex.errors import ConfigError, ContentError
 from feedindex.model import Article
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from conftest import MakeSite, Site, article
 from feedindex.builder import build
-from feedindex.content import read_articles
+from feedindex.content.reading import read_articles
 from feedindex.feeds.entries import sanitize_html
 from feedindex.model import slugify
 from feedindex.paths import FEED_FILES

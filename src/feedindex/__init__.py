@@ -16,7 +16,7 @@ _EXPORTS = {
     "load_config": "config",
     "Config": "config",
     "Article": "model",
-    "read_articles": "content",
+    "read_articles": "content.reading",
     "build": "builder",
     "BuildReport": "builder",
     "search": "query",
@@ -50,7 +50,7 @@ __all__ = [
 if TYPE_CHECKING:
     from .builder import BuildReport, build
     from .config import Config, load_config
-    from .content import read_articles
+    from .content.reading import read_articles
     from .errors import ConfigError, ContentError, FeedindexError, QueryError, SearchIndexError
     from .model import Article
     from .query import Hit, SearchResult, search

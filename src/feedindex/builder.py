@@ -49,11 +49,11 @@ from typing import TYPE_CHECKING, Any
 from . import __version__
 from .analysis import AnalyzerSpec
 from .config import Config
+from .content.scan import Scan, Stat, check_content_folder, scan_rules, scan_sources
 from .errors import ContentError, LockError, NotAnArticle, OutputError, UnpublishError, printable
 from .index.generations import remove_abandoned_generations
 from .model import ARTICLE_FORMAT, Article, display_name
 from .paths import FEED_FILES, FEEDS_PAGE
-from .sources import Scan, Stat, check_content_folder, scan_rules, scan_sources
 from .state import utc_key
 
 if TYPE_CHECKING:
@@ -338,7 +338,7 @@ class _Build:
     # -- stage 4: read --
 
     def _read(self, changed: Sequence[str]) -> dict[str, Article]:
-        from .content import read_article
+        from .content.reading import read_article
 
         read: dict[str, Article] = {}
         content_dir = self.config.paths.content
@@ -460,7 +460,7 @@ class _Build:
         the fates (duplicate, listed) are decided for all articles from a few columns each,
         and only the articles and feeds they touch are decoded and rendered.
         """
-        from .content import duplicate_losers
+        from .content.reading import duplicate_losers
         from .feeds.page import write_feeds_page
         from .paths import scope_of_feed_file as scope_key
 
@@ -565,7 +565,12 @@ class _Build:
         from .index.write import assemble, update_index
 
         bodies = {source: read[source] for source in add if source in read and read[source].body_text}
-        bodies.update(state.full_articles([source for source in add if source not in bodies]))
+        from .content.markdown import html_to_text
+
+        kept = state.full_articles([source for source in add if source not in bodies])
+        bodies.update(
+            (source, replace(article, body_text=html_to_text(article.body_html))) for source, article in kept.items()
+        )
         if generation is not None:
             return assemble(
                 self.config.index_dir,
@@ -603,9 +608,9 @@ class _Build:
     ) -> _Outcome:
         """Render the feeds of `scopes` again (those whose entries may have changed); `fresh`
         are the articles listed anew or changed, whose entry ids the ledger records."""
+        from .content.identity import assign_ids
         from .feeds.entries import prepare_entries
         from .feeds.write import FeedWriter
-        from .identity import assign_ids
         from .model import Scope
         from .paths import scope_of_feed_file as scope_key
 
@@ -691,7 +696,7 @@ class _Outcome:
                 found[source] = article
             elif article is not None and source in self.html:
                 found[source] = replace(article, body_html=decompress_html(self.html[source]))
-        found.update(self.state.full_articles([source for source in sources if source not in found], text=False))
+        found.update(self.state.full_articles([source for source in sources if source not in found]))
         return found
 
 
@@ -752,7 +757,7 @@ def _build_part(
     Runs in a worker process. Articles stream through: only metadata and compressed HTML are
     kept, so memory stays flat however many articles a part has.
     """
-    from .content import read_article
+    from .content.reading import read_article
     from .index.write import write_part
     from .state import compress_html
 

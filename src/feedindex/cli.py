@@ -292,7 +292,7 @@ def check(config_path: Path | None, content: Path | None) -> None:
 
     Exit code 0 when all articles are valid, 1 when some are not, 2 for a configuration error.
     """
-    from .content import read_articles
+    from .content.reading import read_articles
 
     config = _load(config_path, content)
     result = read_articles(config)
@@ -324,7 +324,7 @@ def init(site_dir: Path, config_path: Path | None, force: bool) -> None:
     What should be checked by hand is printed. Exit code 2 when the site is not recognised or
     the file exists (without --force).
     """
-    from .generators.site import init_from_site
+    from .content.generators.site import init_from_site
 
     result = init_from_site(site_dir, config_path, force=force)
     for note in result.notes:

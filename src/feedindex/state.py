@@ -16,7 +16,7 @@ import zlib
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import fields, replace
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -308,16 +308,13 @@ class State:
         decoded = json.loads("[" + ",".join(meta for _, meta in rows) + "]")
         return {source: _article(data, None) for (source, _), data in zip(rows, decoded, strict=True)}
 
-    def full_articles(self, sources: Iterable[str], text: bool = True) -> dict[str, Article]:
-        """The kept articles of `sources` with their HTML (and, with `text`, the plain text)."""
-        from .content import html_to_text
-
+    def full_articles(self, sources: Iterable[str]) -> dict[str, Article]:
+        """The kept articles of `sources` with their HTML (their plain text is not kept)."""
         found = {}
         for source in sources:
             row = self._db.execute("SELECT meta, html FROM bodies WHERE source = ?", (source,)).fetchone()
             if row:
-                article = _article(row[0], row[1])
-                found[source] = replace(article, body_text=html_to_text(article.body_html)) if text else article
+                found[source] = _article(row[0], row[1])
         return found
 
     def put_article(self, article: Article, html: bytes | None = None) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from .builder import BuildReport, build
 from .config import Config, load_config
+from .content.scan import check_content_folder
 from .errors import FeedindexError
-from .sources import check_content_folder
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from .config import Config
-from .files import write_atomic
-from .model import Article
+from ..config import Config
+from ..files import write_atomic
+from ..model import Article
 
 log = logging.getLogger(__name__)
 

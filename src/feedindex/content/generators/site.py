@@ -14,10 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..config import CONFIG_NAME
-from ..config_checks import check_language
-from ..errors import ConfigError, ConfigProblem
-from ..sources import SUFFIXES
+from ...config import CONFIG_NAME
+from ...config_checks import check_language
+from ...errors import ConfigError, ConfigProblem
+from ..scan import SUFFIXES
 from .permalinks import JEKYLL_STYLES, translate
 
 _HUGO_CONFIGS = (
@@ -419,8 +419,8 @@ def init_from_site(root: Path, config_path: Path | None = None, *, force: bool =
     if target.exists() and not force:
         raise ConfigError([ConfigProblem("--config", f"{target} already exists (use --force to replace it)")])
     text = render_toml(settings, target.parent)
-    from ..config import config_from_mapping
-    from ..files import write_atomic
+    from ...config import config_from_mapping
+    from ...files import write_atomic
 
     config_from_mapping(tomllib.loads(text), root=target.parent, source=target)  # valid before it is written
     write_atomic(target, text.encode("utf-8"))

@@ -12,10 +12,10 @@ import time
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..sources import SUFFIXES
+from ..scan import SUFFIXES
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ...config import Config
 
 _SKIP_FOLDERS = {"node_modules", "vendor", "_site", "public", "resources", "themes"}  # never pages
 _NAME_INDEX_SECONDS = 30.0  # a name index older than this is built again (for `feedindex watch`)
@@ -57,7 +57,7 @@ class Links:
 
     def info(self, rel: str) -> tuple[str, str] | None:
         """(URL, title) of the content file `rel`, or None when it is not a readable page."""
-        from ..content import page_info
+        from ..reading import page_info
 
         path = self.config.paths.content / rel
         try:

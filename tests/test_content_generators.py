@@ -23,11 +23,18 @@ from lxml import etree
 from conftest import MakeSite, article
 from feedindex.builder import build
 from feedindex.config import Config, load_config
-from feedindex.content import read_articles
+from feedindex.content.generators import hugo, liquid, preprocess
+from feedindex.content.generators.permalinks import (
+    UrlFacts,
+    article_url,
+    hexo_slugize,
+    hugo_urlize,
+    jekyll_slugify,
+    translate,
+)
+from feedindex.content.generators.site import detect, init_from_site
+from feedindex.content.reading import read_articles
 from feedindex.errors import ConfigError
-from feedindex.generators import hugo, liquid, preprocess
-from feedindex.generators.permalinks import UrlFacts, article_url, hexo_slugize, hugo_urlize, jekyll_slugify, translate
-from feedindex.generators.site import detect, init_from_site
 from feedindex.query import Searcher
 
 SITES = Path(__file__).parent / "sites"

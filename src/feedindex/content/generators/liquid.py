@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from .markup import MAX_DEPTH, Args, Held, Page, block, code_block, escape, hold_code, link, parse_args, video
+from .markup import MAX_DEPTH, Args, Held, Page, Walk, block, code_block, escape, hold_code, link, parse_args, video
 
 # A tag's arguments or an expression never hold another opening and are at most _MAX_BODY
 # characters, so an opening without its end costs a short look ahead (hostile text stays linear).
@@ -142,22 +142,23 @@ def _nothing(args: Args, raw: str, inner: str | None, page: Page, depth: int) ->
     return ""
 
 
+def _url_path(page: Page, url: str | None, target: str, problem: str) -> str:
+    """The path of `url` (Jekyll 4 gives the path with the base URL's path, no host), or when
+    it was not found `target` as written, with a note."""
+    if url is None:
+        page.notes.append(problem)
+        return target
+    return urlsplit(url).path
+
+
 def _jekyll_link(args: Args, raw: str, inner: str | None, page: Page, depth: int) -> str:
     target = raw.strip()
-    url = page.links.jekyll_link(target)
-    if url is None:
-        page.notes.append(f"link {target!r}: no such file")
-        return target
-    return urlsplit(url).path  # Jekyll 4 gives the path with the base URL's path, no host
+    return _url_path(page, page.links.jekyll_link(target), target, f"link {target!r}: no such file")
 
 
 def _post_url(args: Args, raw: str, inner: str | None, page: Page, depth: int) -> str:
     name = raw.strip()
-    url = page.links.jekyll_post_url(name)
-    if url is None:
-        page.notes.append(f"post_url {name!r}: no such post")
-        return name
-    return urlsplit(url).path
+    return _url_path(page, page.links.jekyll_post_url(name), name, f"post_url {name!r}: no such post")
 
 
 def _include(relative: bool) -> Renderer:
@@ -250,13 +251,10 @@ def _value(expression: str, page: Page, variables: dict[str, str]) -> str | None
 def _render(text: str, page: Page, tags: dict[str, Renderer], depth: int, variables: dict[str, str]) -> str:
     tokens = list(_TOKEN.finditer(text))
     closing = _pairs(tokens)
-    out: list[str] = []
-    position = 0
-    index = 0
-    while index < len(tokens):
+    walk = Walk(text, [token.span() for token in tokens])
+    out = walk.out
+    for index in walk:
         token = tokens[index]
-        out.append(text[position : token.start()])
-        position, index = token.end(), index + 1
         if token.group(0).startswith("{#"):
             continue  # a Nunjucks comment
         if token.group("expr") is not None:
@@ -274,11 +272,10 @@ def _render(text: str, page: Page, tags: dict[str, Renderer], depth: int, variab
             if value is not None and re.fullmatch(r"\s*[\w.]+\s*", variable):
                 variables[variable.strip()] = value
                 continue
-        close = closing.get(index - 1)
+        close = closing.get(index)
         inner: str | None = None
         if close is not None and (name in _BLOCKS or name not in tags):
-            inner = text[token.end() : tokens[close].start()]
-            position, index = tokens[close].end(), close + 1
+            inner = walk.inner(close)
         renderer = tags.get(name)
         if renderer is None:
             page.unknown[name] = None
@@ -288,8 +285,7 @@ def _render(text: str, page: Page, tags: dict[str, Renderer], depth: int, variab
         if inner is not None and name not in ("raw", "comment") and depth < MAX_DEPTH:
             inner = _render(inner, page, tags, depth + 1, variables)
         out.append(renderer(parse_args(raw), raw, inner, page, depth))
-    out.append(text[position:])
-    return "".join(out)
+    return walk.result()
 
 
 def _pairs(tokens: list[re.Match[str]]) -> dict[int, int]:

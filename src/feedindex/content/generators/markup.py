@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..config import Config
+    from ...config import Config
     from .links import Links
 
 MAX_DEPTH = 8  # nesting of shortcodes, tags and includes; deeper markup is left as text
@@ -43,6 +43,37 @@ class Args:
         if position is not None and position < len(self.positional):
             return self.positional[position]
         return default
+
+
+class Walk:
+    """A walk over the markup found in a text, in order: the text between is copied to the
+    output; a tag that takes an inner text (up to its closing tag) skips past that closing tag."""
+
+    def __init__(self, text: str, spans: Sequence[tuple[int, int]]) -> None:
+        self.text = text
+        self.spans = spans  # (start, end) of each tag in `text`
+        self.out: list[str] = []
+        self.position = 0
+        self.index = 0
+
+    def __iter__(self) -> Iterator[int]:
+        """The index of each tag still to be seen (the text before it is copied first)."""
+        while self.index < len(self.spans):
+            index = self.index
+            start, end = self.spans[index]
+            self.out.append(self.text[self.position : start])
+            self.position, self.index = end, index + 1
+            yield index
+
+    def inner(self, close: int) -> str:
+        """The text between the tag just seen and the tag at `close`; the walk goes on after it."""
+        inner = self.text[self.spans[self.index - 1][1] : self.spans[close][0]]
+        self.position, self.index = self.spans[close][1], close + 1
+        return inner
+
+    def result(self) -> str:
+        """The output, with the text after the last tag."""
+        return "".join(self.out) + self.text[self.position :]
 
 
 _ARG = re.compile(r"""\s*(?:([\w-]+)=)?("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|[^\s"'`]+)""", re.S)

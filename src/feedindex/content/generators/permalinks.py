@@ -30,11 +30,10 @@ from datetime import datetime
 from functools import lru_cache
 from urllib.parse import quote
 
-from ..config import Config
-from ..model import slugify
+from ...config import Config
+from ...model import slugify
+from ...urls import URL_SAFE, site_url
 
-# Characters kept as they are in a URL path; the rest (CJK included) is percent-encoded.
-URL_SAFE = "/:@!$&'()*+,;=-._~"
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-(.+)$")
 _SLASHES = re.compile(r"/{2,}")
 
@@ -204,7 +203,7 @@ def article_url(config: Config, facts: UrlFacts, *, page: bool = False) -> str:
                 or (_PAGE_PATTERNS[config.content.generator])
             )
         path = expand(pattern, values, lowercase=config.site.lowercase_urls)
-    return config.site.base_url + quote(path.lstrip("/"), safe=URL_SAFE + "%")
+    return site_url(config, path)
 
 
 @lru_cache(maxsize=64)
@@ -230,8 +229,7 @@ def _plain_url(config: Config, facts: UrlFacts) -> str:
     if not _names(pattern) <= _PLAIN:  # the generators' placeholders, computed only when used
         others = _values(config, facts)
         encoded = {name: quote(value, safe=URL_SAFE) for name, value in others.items()} | encoded
-    path = pattern.format(**encoded)
-    return config.site.base_url + quote(path.lstrip("/"), safe=URL_SAFE + "%")
+    return site_url(config, pattern.format(**encoded))
 
 
 def _front_matter_path(config: Config, permalink: str, values: Mapping[str, str]) -> str:
@@ -247,6 +245,8 @@ def _front_matter_path(config: Config, permalink: str, values: Mapping[str, str]
 
 # --- generators' permalink rules as feedindex patterns -------------------------------------------
 
+# Jekyll's and Hexo's date tokens, each feedindex's placeholder of the same name.
+_DATE_TOKENS = {name: name for name in ("year", "month", "day", "i_month", "i_day", "hour", "minute", "second")}
 _TOKENS: dict[str, dict[str, str]] = {
     "hugo": {
         "year": "year",
@@ -262,14 +262,7 @@ _TOKENS: dict[str, dict[str, str]] = {
         "slugorcontentbasename": "slug",
     },
     "jekyll": {
-        "year": "year",
-        "month": "month",
-        "day": "day",
-        "i_month": "i_month",
-        "i_day": "i_day",
-        "hour": "hour",
-        "minute": "minute",
-        "second": "second",
+        **_DATE_TOKENS,
         "title": "slug",
         "slug": "slug",
         "name": "filename",
@@ -277,14 +270,7 @@ _TOKENS: dict[str, dict[str, str]] = {
         "output_ext": "",  # literal ".html" below
     },
     "hexo": {
-        "year": "year",
-        "month": "month",
-        "day": "day",
-        "i_month": "i_month",
-        "i_day": "i_day",
-        "hour": "hour",
-        "minute": "minute",
-        "second": "second",
+        **_DATE_TOKENS,
         "title": "path",
         "name": "filename",
         "post_title": "title",

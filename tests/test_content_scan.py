@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import MakeSite, article
 from feedindex.builder import build
-from feedindex.sources import scan_sources
+from feedindex.content.scan import scan_sources
 
 FILES = {"a.md": article("A"), "posts/b.md": article("B"), "posts/deep/c.md": article("C"), "notes/d.md": article("D")}
 ALL = {"a.md", "posts/b.md", "posts/deep/c.md", "notes/d.md"}

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from .markup import MAX_DEPTH, Args, Page, block, code_block, escape, link, parse_args, video
+from .markup import MAX_DEPTH, Args, Page, Walk, block, code_block, escape, link, parse_args, video
 
 # A body never holds another `{{` and is at most _MAX_BODY characters, so an opening without its
 # `>}}` costs a short look ahead, not a scan to the end of the file (hostile text stays linear).
@@ -133,29 +133,21 @@ def render(text: str, page: Page, depth: int = 0) -> str:
         return text
     tags = [_Tag(match) for match in _SHORTCODE.finditer(text)]
     closing = _pairs(tags)
-    out: list[str] = []
-    position = 0
-    index = 0
-    while index < len(tags):
+    walk = Walk(text, [tag.match.span() for tag in tags])
+    for index in walk:
         tag = tags[index]
-        out.append(text[position : tag.match.start()])
-        position, index = tag.match.end(), index + 1
         if tag.comment:  # {{</* name */>}} is Hugo's way of writing {{< name >}} as text
             body = tag.body.strip()[2:-2]
-            out.append("{{" + tag.delim + body + (">" if tag.delim == "<" else "%") + "}}")
+            walk.out.append("{{" + tag.delim + body + (">" if tag.delim == "<" else "%") + "}}")
             continue
         if tag.closing or not tag.name:
             continue  # a closing marker without its opening
-        inner: str | None = None
-        close = closing.get(index - 1)
-        if close is not None:
-            inner = text[tag.match.end() : tags[close].match.start()]
-            position, index = tags[close].match.end(), close + 1
+        close = closing.get(index)
+        inner = walk.inner(close) if close is not None else None
         if depth < MAX_DEPTH and inner is not None:
             inner = render(inner, page, depth + 1)
-        out.append(_one(tag, inner, page))
-    out.append(text[position:])
-    return "".join(out)
+        walk.out.append(_one(tag, inner, page))
+    return walk.result()
 
 
 def _pairs(tags: list[_Tag]) -> dict[int, int]:
