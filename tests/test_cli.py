@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -153,12 +154,10 @@ def test_refusing_to_unpublish_exits_6_until_allowed(site: Site) -> None:
 def test_an_unexpected_error_is_one_line_and_exit_70_never_1(
     site: Site, monkeypatch: pytest.MonkeyPatch, verbose: bool
 ) -> None:
-    import feedindex.builder
-
     def broken(*args: object, **kwargs: object) -> None:  # a bug anywhere in the library
         raise RuntimeError("something broke\nsecond line")
 
-    monkeypatch.setattr(feedindex.builder, "build", broken)
+    monkeypatch.setattr(importlib.import_module("feedindex.build"), "build", broken)
     code, _, err = run(*(["-v"] if verbose else []), "build")
     assert code == 70
     last = err.strip().splitlines()[-1]
@@ -169,12 +168,10 @@ def test_an_unexpected_error_is_one_line_and_exit_70_never_1(
 
 
 def test_an_interrupted_build_exits_130(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    import feedindex.builder
-
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(feedindex.builder, "build", interrupted)
+    monkeypatch.setattr(importlib.import_module("feedindex.build"), "build", interrupted)
     assert run("build")[0] == 130
 
 

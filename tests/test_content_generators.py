@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import MakeSite, article
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.config import Config, load_config
 from feedindex.content.generators import hugo, liquid, preprocess
 from feedindex.content.generators.permalinks import (

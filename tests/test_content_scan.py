@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import MakeSite, article
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.content.scan import scan_sources
 
 FILES = {"a.md": article("A"), "posts/b.md": article("B"), "posts/deep/c.md": article("C"), "notes/d.md": article("D")}

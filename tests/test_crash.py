@@ -22,7 +22,7 @@ import feedparser
 import pytest
 
 from conftest import BASE_CONFIG, article, toml_dumps
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.config import load_config
 from feedindex.index.generations import open_index
 from feedindex.paths import FEED_FILES

@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from conftest import MakeSite, Site, article
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.content.reading import read_articles
 from feedindex.feeds.entries import sanitize_html
 from feedindex.model import slugify

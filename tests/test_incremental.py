@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import MakeSite, Site, article
-from feedindex.builder import BuildReport, build, build_lock
+from feedindex.build import BuildReport, build
+from feedindex.build.lock import build_lock
 from feedindex.cli import EXIT_LOCKED, main
 from feedindex.errors import LockError
 from feedindex.index.generations import current_generation, open_index
@@ -202,14 +204,12 @@ def test_config_and_analyzer_changes_force_a_full_build(site: Site) -> None:
 def test_a_new_article_format_reads_everything_again(site: Site) -> None:
     """A state whose articles an older feedindex read (no authors, fences left as text) is not
     published as it is: the next build reads every article again."""
-    from feedindex.state import open_state
+    from feedindex.build.state import open_state
 
     site.write("a.md", article("Alpha", date="2025-01-01", tags=["x"], body="alpha words", author="Ada"))
     assert not again(site).full
-    state = open_state(site.config().state_dir)
-    with state.transaction():
-        state.set("article_format", 1)
-    state.close()
+    with open_state(site.config().state_dir) as state, state.transaction():
+        state.put_meta(replace(state.meta(), article_format=1))
     report = again(site)
     assert report.full_reason == "article format changed" and report.changed == 3
     assert not again(site).full
@@ -234,7 +234,7 @@ def test_a_no_op_build_does_not_load_jieba(site: Site) -> None:
     code = (
         "import sys, datetime, zoneinfo\n"
         "from feedindex.config import load_config\n"
-        "from feedindex.builder import build\n"
+        "from feedindex.build import build\n"
         f"report = build(load_config({str(site.config_path)!r}), "
         "now=datetime.datetime(2026, 1, 1, tzinfo=zoneinfo.ZoneInfo('Asia/Taipei')))\n"
         "heavy = ['jieba', 'rjieba', 'opencc', 'feedgen', 'lxml', 'markdown', 'yaml', 'whoosh.index']\n"
@@ -267,7 +267,7 @@ def _hold_lock(site: Site, seconds: float) -> None:
 
 def test_a_stale_lock_from_a_killed_process_does_not_block(site: Site) -> None:
     code = (
-        "import time\nfrom feedindex.config import load_config\nfrom feedindex.builder import build_lock\n"
+        "import time\nfrom feedindex.config import load_config\nfrom feedindex.build.lock import build_lock\n"
         f"with build_lock(load_config({str(site.config_path)!r})):\n"
         "    print('locked', flush=True)\n    time.sleep(60)\n"
     )

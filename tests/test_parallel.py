@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-import feedindex.builder as builder_module
 import feedindex.index.codec as codec_module
 from conftest import MakeSite, Site, article, indexed_article
 from feedindex.analysis import AnalyzerSpec
-from feedindex.builder import build
+from feedindex.build import build
+from feedindex.build import plan as plan_module
 from feedindex.config import load_config
 from feedindex.index.generations import current_generation, new_generation, open_index, read_meta
 from feedindex.index.merge import FULL_BUILD_SEGMENTS
 from feedindex.index.write import assemble, write_part
 from feedindex.query import Searcher
 
-ARTICLES = 240  # more than 2 × builder.MIN_PART: a full build makes two parts
+ARTICLES = 240  # more than 2 × build.plan.MIN_PART: a full build makes two parts
 
 
 def site_of(make_site: MakeSite, **config: dict[str, object]) -> Site:
@@ -150,7 +150,7 @@ def test_the_segments_of_many_parts_are_merged_into_two(tmp_path: Path) -> None:
 def test_a_full_build_by_six_workers_is_two_segments_and_reproducible(
     make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(builder_module, "MIN_PART", 40)  # 240 articles: six parts
+    monkeypatch.setattr(plan_module, "MIN_PART", 40)  # 240 articles: six parts
     site = site_of(make_site, build={"workers": 6})
     build(site.config(), full=True)
     assert {name.split("_")[0] for name in segments(site)} == {"M0", "M1"}

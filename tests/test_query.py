@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import MakeSite, Site, article, indexed_article
 from feedindex.analysis import AnalyzerSpec
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.cli import main
 from feedindex.errors import QueryError, SearchIndexError
 from feedindex.index.generations import current_generation, new_generation, read_meta

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import BASE_CONFIG, Site, article, toml_dumps
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.config import load_config
 from feedindex.server import create_app
 

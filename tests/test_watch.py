@@ -9,9 +9,9 @@ import time
 import pytest
 
 from conftest import MakeSite, article
-from feedindex.builder import BuildReport
+from feedindex.build import BuildReport
+from feedindex.build.watch import reloader, watch
 from feedindex.errors import ConfigError, FeedindexError
-from feedindex.watch import reloader, watch
 
 
 def test_watch_rebuilds_once_per_burst_of_changes(make_site: MakeSite) -> None:

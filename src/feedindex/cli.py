@@ -30,7 +30,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .builder import BuildReport
+    from .build import BuildReport, Phase
     from .config import Config
 
 # The README's "Exit codes" table documents each; only 0 and 1 mean the site was built.
@@ -163,28 +163,59 @@ def _print_report(report: BuildReport, quiet: bool) -> None:
         click.echo(report.summary())
 
 
-class _ProgressBar:
-    """A rich progress bar on a terminal, shown only once a stage has many files to do."""
+class _Phases:
+    """A build's phases on a terminal (rich), one line each: its progress while it runs, then its
+    time. Shown from the first phase after scanning (a build with nothing to do shows nothing);
+    gone when the build ends, which the summary line follows."""
 
-    def __init__(self) -> None:
-        self.bar: Any = None
+    def __init__(self, console: Any = None) -> None:
+        self.console = console or _console(stderr=True)
+        self.display: Any = None
         self.tasks: dict[str, Any] = {}
+        self.waiting: list[Phase] = []  # told before the display started
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.bar is None:
-            if total < 200:
+    def __call__(self, phase: Phase) -> None:
+        if self.display is None:
+            self.waiting.append(phase)
+            if phase.name == "scanning":
                 return
-            from rich.progress import Progress
+            self._start()
+            for earlier in self.waiting:
+                self._show(earlier)
+            return
+        self._show(phase)
 
-            self.bar = Progress(transient=True, console=_console(stderr=True))
-            self.bar.start()
-        if stage not in self.tasks:
-            self.tasks[stage] = self.bar.add_task(stage, total=total)
-        self.bar.update(self.tasks[stage], completed=done, total=total)
+    def _start(self) -> None:
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.display = Progress(
+            SpinnerColumn(finished_text="[green]✓[/]"),
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            TextColumn("{task.fields[count]:>15}"),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.display.start()
+
+    def _show(self, phase: Phase) -> None:
+        count = (
+            f"{phase.done:,}/{phase.total:,}" if phase.total is not None else f"{phase.done:,}" if phase.done else ""
+        )
+        if phase.name not in self.tasks:
+            self.tasks[phase.name] = self.display.add_task(phase.name, total=phase.total, count=count)
+        task = self.tasks[phase.name]
+        if phase.finished:
+            done = max(phase.done, phase.total or 0, 1)
+            self.display.update(task, total=done, completed=done, count=count)
+            self.display.stop_task(task)
+        else:
+            self.display.update(task, total=phase.total, completed=phase.done, count=count)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        if self.display is not None:
+            self.display.stop()
 
 
 @main.command()
@@ -226,10 +257,10 @@ def build(
     read-only), 6 when the build would unpublish more than [build] max_unpublish of the site,
     70 for an unexpected error. With 2, 4, 5, 6 and 70 the previous output is still served.
     """
-    from .builder import build as run_build
+    from .build import build as run_build
 
     config = _load(config_path, content, out)
-    progress = _ProgressBar() if sys.stderr.isatty() and not quiet and not as_json else None
+    progress = _Phases() if sys.stderr.isatty() and not quiet and not as_json else None
     try:
         report = run_build(config, full=full, wait=wait, progress=progress, allow_unpublish=allow_unpublish)
     finally:
@@ -263,8 +294,8 @@ def watch(config_path: Path | None, content: Path | None, out: Path | None, debo
 
     Changes are debounced: a build starts once the files have been quiet for --debounce seconds.
     """
-    from .watch import reloader
-    from .watch import watch as run_watch
+    from .build.watch import reloader
+    from .build.watch import watch as run_watch
 
     config = _load(config_path, content, out)
     if not quiet:

@@ -95,6 +95,11 @@ def tiers_to_merge(new: int, sizes: list[int]) -> set[int]:
     return chosen
 
 
+def merge_processes(parts: int) -> int:
+    """How many processes the join of a full build's `parts` (a segment each) runs at once."""
+    return FULL_BUILD_SEGMENTS if parts > FULL_BUILD_SEGMENTS else 1
+
+
 def merge_parts(generation: Path, segments: list[Any], spec: AnalyzerSpec) -> list[Any]:
     """The parts' segments merged into FULL_BUILD_SEGMENTS, each group of consecutive parts by
     its own process: every segment costs each query its own term lookups and matchers, so a

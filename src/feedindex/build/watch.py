@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .builder import BuildReport, build
-from .config import Config, load_config
-from .content.scan import check_content_folder
-from .errors import FeedindexError
+from ..config import Config, load_config
+from ..content.scan import check_content_folder
+from ..errors import FeedindexError
+from . import BuildReport, build
 
 log = logging.getLogger(__name__)
 

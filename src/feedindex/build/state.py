@@ -9,7 +9,6 @@ signature of what it was rendered from; and the identities of the configuration 
 
 from __future__ import annotations
 
-import builtins
 import json
 import sqlite3
 import zlib
@@ -21,10 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .model import Article, scopes_of
+from ..model import Article, scopes_of
+from ..paths import STATE_FILE
+from .meta import BuildMeta
 
 STATE_VERSION = 3
-STATE_FILE = "state.sqlite"
 
 # `articles` holds every article that read (its last good version) as the few columns a build
 # decides on: the slug and pinned id (duplicates), draft and dates (scheduling), `rejected` (the
@@ -162,11 +162,17 @@ class State:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self._db.execute(statement)
-            self.set("version", STATE_VERSION)
+            self._put("version", STATE_VERSION)
 
     def close(self) -> None:
         """Close the database."""
         self._db.close()
+
+    def __enter__(self) -> State:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -183,13 +189,17 @@ class State:
 
     # -- meta --
 
-    def get(self, key: str) -> Any:
-        """A value stored with `set`, or None."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
+    def meta(self) -> BuildMeta:
+        """What the last build recorded about itself (an empty record before the first build)."""
+        rows = self._db.execute("SELECT key, value FROM meta WHERE key != 'version'")
+        return BuildMeta.from_values({key: json.loads(value) for key, value in rows})
 
-    def set(self, key: str, value: Any) -> None:
-        """Store a JSON-able value."""
+    def put_meta(self, meta: BuildMeta) -> None:
+        """Record what this build did (replacing the last build's record)."""
+        for key, value in meta.as_values().items():
+            self._put(key, value)
+
+    def _put(self, key: str, value: Any) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value, sort_keys=True)))
 
     # -- files --
@@ -286,18 +296,18 @@ class State:
         ).fetchone()
         return row[0] if row else None
 
-    def listed_among(self, sources: Iterable[str]) -> builtins.set[str]:
+    def listed_among(self, sources: Iterable[str]) -> set[str]:
         """Those of `sources` that are listed (indexed and in the feeds)."""
         query = "SELECT source FROM articles WHERE listed = 1 AND source IN ({marks})"
         return {source for (source,) in self._select_in(query, sources)}
 
-    def kept_among(self, sources: Iterable[str]) -> builtins.set[str]:
+    def kept_among(self, sources: Iterable[str]) -> set[str]:
         """Those of `sources` whose article (a last good version) is kept."""
         return {
             source for (source,) in self._select_in("SELECT source FROM articles WHERE source IN ({marks})", sources)
         }
 
-    def listed(self) -> builtins.set[str]:
+    def listed(self) -> set[str]:
         """Every listed article."""
         return {source for (source,) in self._db.execute("SELECT source FROM articles WHERE listed = 1")}
 
@@ -355,11 +365,11 @@ class State:
 
     # -- scopes: the site, each tag, each category --
 
-    def scopes_of(self, sources: Iterable[str]) -> builtins.set[tuple[str, str]]:
+    def scopes_among(self, sources: Iterable[str]) -> set[tuple[str, str]]:
         """(kind, slug) of every tag and category the articles of `sources` have."""
         return set(self._select_in("SELECT kind, slug FROM names WHERE source IN ({marks})", sources))
 
-    def listed_scopes(self) -> builtins.set[tuple[str, str]]:
+    def listed_scopes(self) -> set[tuple[str, str]]:
         """(kind, slug) of every tag and category of a listed article."""
         return set(self._db.execute("SELECT DISTINCT kind, slug FROM names WHERE listed = 1"))
 
