@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -208,7 +209,7 @@ def test_a_new_article_format_reads_everything_again(site: Site) -> None:
 
     site.write("a.md", article("Alpha", date="2025-01-01", tags=["x"], body="alpha words", author="Ada"))
     assert not again(site).full
-    with open_state(site.config().state_dir) as state, state.transaction():
+    with closing(open_state(site.config().state_dir)) as state, state.transaction():
         state.put_meta(replace(state.meta(), article_format=1))
     report = again(site)
     assert report.full_reason == "article format changed" and report.changed == 3

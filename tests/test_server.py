@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from conftest import BASE_CONFIG, Site, article, toml_dumps
 from feedindex.build import build
 from feedindex.config import load_config
-from feedindex.server import create_app
+from feedindex.web.server import create_app
 
 FILES = {
     "qwen.md": article(
@@ -242,7 +242,7 @@ FIREFOX_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
     ],
 )
 def test_prefers_html_ranks_what_browsers_and_readers_send(accept: str | None, browser: bool) -> None:
-    from feedindex.server import prefers_html
+    from feedindex.web.http import prefers_html
 
     assert prefers_html(accept) is browser
 
@@ -499,7 +499,7 @@ def test_several_workers_listen_with_nagle_off() -> None:
 
     import uvicorn
 
-    from feedindex.server import tcp_listener
+    from feedindex.web.serve import tcp_listener
 
     async def nodelay_of_an_accepted_connection(listening: socket.socket) -> int:
         accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -519,5 +519,5 @@ def test_several_workers_listen_with_nagle_off() -> None:
             writer.close()
             server.close()
 
-    settings = uvicorn.Config("feedindex.server:app_from_environment", host="127.0.0.1", port=0, workers=2)
+    settings = uvicorn.Config("feedindex.web.server:app_from_environment", host="127.0.0.1", port=0, workers=2)
     assert asyncio.run(nodelay_of_an_accepted_connection(tcp_listener(settings))) != 0

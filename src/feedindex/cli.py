@@ -91,22 +91,22 @@ def _reports_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except ConfigError as error:
-            _fail(error, EXIT_USAGE)
-        except QueryError as error:
-            _fail(error, EXIT_USAGE)
-        except SearchIndexError as error:
-            _fail(error, EXIT_INDEX)
-        except LockError as error:
-            _fail(error, EXIT_LOCKED)
-        except OutputError as error:
-            _fail(error, EXIT_OUTPUT)
-        except UnpublishError as error:
-            _fail(error, EXIT_UNPUBLISH)
         except FeedindexError as error:
-            _fail(error, EXIT_USAGE)
+            code = next((code for kind, code in _EXIT_CODES if isinstance(error, kind)), EXIT_USAGE)
+            _fail(error, code)
 
     return wrapper  # type: ignore[return-value]
+
+
+# The exit code of each kind of library error; any other FeedindexError is a usage error.
+_EXIT_CODES: tuple[tuple[type[FeedindexError], int], ...] = (
+    (ConfigError, EXIT_USAGE),
+    (QueryError, EXIT_USAGE),
+    (SearchIndexError, EXIT_INDEX),
+    (LockError, EXIT_LOCKED),
+    (OutputError, EXIT_OUTPUT),
+    (UnpublishError, EXIT_UNPUBLISH),
+)
 
 
 class _Formatter(logging.Formatter):
@@ -405,7 +405,8 @@ def search(
     line and answered with the index and dictionaries loaded once. Exit code 2 for a bad query or
     configuration, 3 when there is no index yet.
     """
-    from .query import Filters, Searcher
+    from .batch import search_each
+    from .query import Filters, search
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either QUERY or --batch FILE")
@@ -417,18 +418,15 @@ def search(
         date_from=date_from.date() if date_from else None,
         date_to=date_to.date() if date_to else None,
     )
-    with Searcher(config.index_dir, config.site.tz) as searcher:
-        if batch is not None:
-            for line in batch:
-                text = line.rstrip("\r\n")
-                try:
-                    answer = searcher.search(text, page=page, per_page=limit, filters=filters, syntax=syntax).as_dict()
-                except QueryError as error:
-                    answer = {"query": text, "error": str(error)}
-                click.echo(json.dumps(answer, ensure_ascii=False))
-            return
-        assert query is not None
-        result = searcher.search(query, page=page, per_page=limit, filters=filters, syntax=syntax).as_dict()
+    options: dict[str, Any] = {"page": page, "filters": filters, "syntax": syntax, "tz": config.site.tz}
+    if batch is not None:
+        lines = (line.rstrip("\r\n") for line in batch)
+        for text, answer in search_each(config.index_dir, lines, per_page=limit, **options):
+            shown = {"query": text, "error": str(answer)} if isinstance(answer, QueryError) else answer.as_dict()
+            click.echo(json.dumps(shown, ensure_ascii=False))
+        return
+    assert query is not None
+    result = search(config.index_dir, query, limit=limit, **options).as_dict()
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
     else:
@@ -456,27 +454,16 @@ def serve(
     The server follows new index generations published by `feedindex build` without a restart.
     Put it behind a reverse proxy for TLS; several workers share one index.
     """
-    import os
-
-    from .server import run, serving_line
+    from .web.serve import serve as run_server
 
     config = _load(config_path, out=out)
-    host = host or config.server.host
-    port = port or config.server.port
-    workers = workers or config.server.workers
-    # Every worker builds the application from the same configuration.
-    os.environ["FEEDINDEX_CONFIG"] = str(config.source) if config.source else ""
-    os.environ["FEEDINDEX_OUT"] = str(config.paths.out)
-    click.echo(serving_line(config, host, port, workers))
-    run(host, port, workers, access_log)
+    run_server(config, host=host, port=port, workers=workers, access_log=access_log, on_start=click.echo)
 
 
 def _print_hits(result: dict[str, Any]) -> None:
-    import html
-    import re
-
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
     if result["suggestion"]:
@@ -492,13 +479,36 @@ def _print_hits(result: dict[str, Any]) -> None:
     table.add_column("published")
     first = (result["page"] - 1) * result["per_page"] + 1
     for number, hit in enumerate(result["hits"], first):
-        snippet = html.unescape(re.sub(r"</?mark>", "\x00", hit["snippet"]))
-        parts = snippet.split("\x00")
-        marked = "".join(f"[bold yellow]{_escape(p)}[/]" if i % 2 else _escape(p) for i, p in enumerate(parts))
-        table.add_row(
-            str(number), f"[bold]{_escape(hit['title'])}[/bold]\n{hit['url']}\n{marked}", hit["published"][:10]
-        )
+        cell = Text.assemble((hit["title"], "bold"), "\n", hit["url"], "\n", _snippet_text(hit["snippet"]))
+        table.add_row(str(number), cell, hit["published"][:10])
     console.print(table)
+
+
+def _snippet_text(snippet: str) -> Any:
+    """A snippet's HTML (escaped text, `<mark>` around what matched) as rich Text, the matches
+    highlighted."""
+    from html.parser import HTMLParser
+
+    from rich.text import Text
+
+    text = Text()
+
+    class Marks(HTMLParser):
+        depth = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.depth += tag == "mark"
+
+        def handle_endtag(self, tag: str) -> None:
+            self.depth -= tag == "mark" and self.depth > 0
+
+        def handle_data(self, data: str) -> None:
+            text.append(data, style="bold yellow" if self.depth else None)
+
+    parser = Marks(convert_charrefs=True)
+    parser.feed(snippet)
+    parser.close()
+    return text
 
 
 def _console(stderr: bool = False) -> Any:

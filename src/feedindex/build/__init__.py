@@ -31,6 +31,7 @@ run, and listed in the report.
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -74,7 +75,7 @@ def build(
     """
     started = time.perf_counter()
     check_content_folder(config.paths.content, config.source)
-    with guarded(config, wait), open_state(config.state_dir) as state:
+    with guarded(config, wait), closing(open_state(config.state_dir)) as state:
         moment = now or datetime.now(config.site.tz)
         context = Context(config, moment, analyzer_spec(config), Phases(progress), allow_unpublish, started)
         planned = plan.run(context, state, full)

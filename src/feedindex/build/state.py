@@ -168,12 +168,6 @@ class State:
         """Close the database."""
         self._db.close()
 
-    def __enter__(self) -> State:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All changes inside land together, or none (also when the process is killed)."""

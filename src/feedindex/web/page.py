@@ -12,11 +12,11 @@ import json
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from .config import Config
-from .model import language_family
+from ..config import Config
+from ..model import language_family
 
 if TYPE_CHECKING:
-    from .query import SearchResult
+    from ..query import SearchResult
 
 # Labels by language family (see model.language_family).
 LABELS = {
