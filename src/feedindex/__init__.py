@@ -14,9 +14,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
-# After __version__, which the build records.
+from ._version import __version__
 from .build import BuildReport, build
 
 _EXPORTS = {

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .errors import (
     ConfigError,
     FeedindexError,

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import __version__
+from .._version import __version__
 from ..content.scan import Scan, Stat, scan_rules, scan_sources
 from ..errors import ContentError
 from ..model import ARTICLE_FORMAT

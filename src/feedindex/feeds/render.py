@@ -28,7 +28,7 @@ from typing import Any
 import lxml.etree as etree
 from feedgen.feed import FeedGenerator
 
-from .. import __version__
+from .._version import __version__
 from ..config import Config
 from ..model import Scope, language_family, strip_illegal_chars
 from ..paths import FEED_TYPES

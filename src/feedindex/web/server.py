@@ -24,7 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from .. import __version__
+from .._version import __version__
 from ..config import Config, load_config
 from ..errors import QueryError, SearchIndexError
 from ..paths import FEED_FILES, META, SCOPE_FOLDERS
