@@ -281,7 +281,7 @@ def main() -> None:
         now = datetime.fromisoformat(args.now)
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from feedindex.content.generators.site import init_from_site
+    from feedindex.content.generators.init import init_from_site
 
     init = init_from_site(site, work / "feedindex.toml")
     after = feedindex_side(init.config_path, now, None)

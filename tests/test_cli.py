@@ -221,10 +221,10 @@ def test_on_a_terminal_each_phase_has_its_own_line_with_its_progress() -> None:
     from rich.console import Console
 
     from feedindex.build import Phase
-    from feedindex.cli import _Phases
+    from feedindex.cli.show import PhaseDisplay
 
     screen = io.StringIO()
-    display = _Phases(Console(file=screen, force_terminal=True, width=100))
+    display = PhaseDisplay(Console(file=screen, force_terminal=True, width=100))
     display(Phase("scanning"))
     display(Phase("scanning", 0.01, done=5000, finished=True))
     assert screen.getvalue() == ""  # nothing yet: a build with nothing to do shows nothing
@@ -270,9 +270,9 @@ def test_the_phases_show_on_a_terminal_only(make_site: MakeSite) -> None:
 
 
 def test_a_snippet_is_printed_as_its_text_with_the_matches_highlighted() -> None:
-    from feedindex.cli import _snippet_text
+    from feedindex.cli.show import snippet_text
 
-    text = _snippet_text("use &lt;mark&gt; &amp; <mark>開源</mark> models, <mark>&lt;T&gt;</mark>")
+    text = snippet_text("use &lt;mark&gt; &amp; <mark>開源</mark> models, <mark>&lt;T&gt;</mark>")
     assert text.plain == "use <mark> & 開源 models, <T>"
     marked = [text.plain[span.start : span.end] for span in text.spans if span.style == "bold yellow"]
     assert marked == ["開源", "<T>"]

@@ -24,6 +24,7 @@ from conftest import MakeSite, article
 from feedindex.build import build
 from feedindex.config import Config, load_config
 from feedindex.content.generators import hugo, liquid, preprocess
+from feedindex.content.generators.init import init_from_site
 from feedindex.content.generators.permalinks import (
     UrlFacts,
     article_url,
@@ -32,7 +33,7 @@ from feedindex.content.generators.permalinks import (
     jekyll_slugify,
     translate,
 )
-from feedindex.content.generators.site import detect, init_from_site
+from feedindex.content.generators.site import detect
 from feedindex.content.reading import read_articles
 from feedindex.errors import ConfigError
 from feedindex.query import Searcher

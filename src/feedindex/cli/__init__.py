@@ -1,4 +1,5 @@
-"""The `feedindex` command: each command parses options, calls one library function, prints.
+"""The `feedindex` command: each command parses options, calls one library function, prints
+(show.py: how it looks on a terminal).
 
 Library modules are imported inside the commands so `feedindex --help` stays fast.
 """
@@ -17,8 +18,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
-from ._version import __version__
-from .errors import (
+from .._version import __version__
+from ..errors import (
     ConfigError,
     FeedindexError,
     LockError,
@@ -28,10 +29,11 @@ from .errors import (
     UnpublishError,
     printable,
 )
+from .show import PhaseDisplay, print_hits
 
 if TYPE_CHECKING:
-    from .build import BuildReport, Phase
-    from .config import Config
+    from ..build import BuildReport
+    from ..config import Config
 
 # The README's "Exit codes" table documents each; only 0 and 1 mean the site was built.
 EXIT_OK = 0
@@ -68,7 +70,7 @@ def _option_out(func: F) -> F:
 
 
 def _load(config_path: Path | None, content: Path | None = None, out: Path | None = None) -> Config:
-    from .config import load_config
+    from ..config import load_config
 
     return load_config(config_path, content=content, out=out)
 
@@ -163,61 +165,6 @@ def _print_report(report: BuildReport, quiet: bool) -> None:
         click.echo(report.summary())
 
 
-class _Phases:
-    """A build's phases on a terminal (rich), one line each: its progress while it runs, then its
-    time. Shown from the first phase after scanning (a build with nothing to do shows nothing);
-    gone when the build ends, which the summary line follows."""
-
-    def __init__(self, console: Any = None) -> None:
-        self.console = console or _console(stderr=True)
-        self.display: Any = None
-        self.tasks: dict[str, Any] = {}
-        self.waiting: list[Phase] = []  # told before the display started
-
-    def __call__(self, phase: Phase) -> None:
-        if self.display is None:
-            self.waiting.append(phase)
-            if phase.name == "scanning":
-                return
-            self._start()
-            for earlier in self.waiting:
-                self._show(earlier)
-            return
-        self._show(phase)
-
-    def _start(self) -> None:
-        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.display = Progress(
-            SpinnerColumn(finished_text="[green]✓[/]"),
-            TextColumn("{task.description:<12}"),
-            BarColumn(),
-            TextColumn("{task.fields[count]:>15}"),
-            TimeElapsedColumn(),
-            console=self.console,
-            transient=True,
-        )
-        self.display.start()
-
-    def _show(self, phase: Phase) -> None:
-        count = (
-            f"{phase.done:,}/{phase.total:,}" if phase.total is not None else f"{phase.done:,}" if phase.done else ""
-        )
-        if phase.name not in self.tasks:
-            self.tasks[phase.name] = self.display.add_task(phase.name, total=phase.total, count=count)
-        task = self.tasks[phase.name]
-        if phase.finished:
-            done = max(phase.done, phase.total or 0, 1)
-            self.display.update(task, total=done, completed=done, count=count)
-            self.display.stop_task(task)
-        else:
-            self.display.update(task, total=phase.total, completed=phase.done, count=count)
-
-    def close(self) -> None:
-        if self.display is not None:
-            self.display.stop()
-
-
 @main.command()
 @_option_config
 @_option_content
@@ -257,10 +204,10 @@ def build(
     read-only), 6 when the build would unpublish more than [build] max_unpublish of the site,
     70 for an unexpected error. With 2, 4, 5, 6 and 70 the previous output is still served.
     """
-    from .build import build as run_build
+    from ..build import build as run_build
 
     config = _load(config_path, content, out)
-    progress = _Phases() if sys.stderr.isatty() and not quiet and not as_json else None
+    progress = PhaseDisplay() if sys.stderr.isatty() and not quiet and not as_json else None
     try:
         report = run_build(config, full=full, wait=wait, progress=progress, allow_unpublish=allow_unpublish)
     finally:
@@ -294,8 +241,8 @@ def watch(config_path: Path | None, content: Path | None, out: Path | None, debo
 
     Changes are debounced: a build starts once the files have been quiet for --debounce seconds.
     """
-    from .build.watch import reloader
-    from .build.watch import watch as run_watch
+    from ..build.watch import reloader
+    from ..build.watch import watch as run_watch
 
     config = _load(config_path, content, out)
     if not quiet:
@@ -323,7 +270,7 @@ def check(config_path: Path | None, content: Path | None) -> None:
 
     Exit code 0 when all articles are valid, 1 when some are not, 2 for a configuration error.
     """
-    from .content.reading import read_articles
+    from ..content.reading import read_articles
 
     config = _load(config_path, content)
     result = read_articles(config)
@@ -355,7 +302,7 @@ def init(site_dir: Path, config_path: Path | None, force: bool) -> None:
     What should be checked by hand is printed. Exit code 2 when the site is not recognised or
     the file exists (without --force).
     """
-    from .content.generators.site import init_from_site
+    from ..content.generators.init import init_from_site
 
     result = init_from_site(site_dir, config_path, force=force)
     for note in result.notes:
@@ -405,8 +352,8 @@ def search(
     line and answered with the index and dictionaries loaded once. Exit code 2 for a bad query or
     configuration, 3 when there is no index yet.
     """
-    from .batch import search_each
-    from .query import Filters, search
+    from ..batch import search_each
+    from ..query import Filters, search
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either QUERY or --batch FILE")
@@ -430,7 +377,7 @@ def search(
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False))
     else:
-        _print_hits(result)
+        print_hits(result)
 
 
 @main.command()
@@ -454,70 +401,7 @@ def serve(
     The server follows new index generations published by `feedindex build` without a restart.
     Put it behind a reverse proxy for TLS; several workers share one index.
     """
-    from .web.serve import serve as run_server
+    from ..web.serve import serve as run_server
 
     config = _load(config_path, out=out)
     run_server(config, host=host, port=port, workers=workers, access_log=access_log, on_start=click.echo)
-
-
-def _print_hits(result: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console()
-    if result["suggestion"]:
-        console.print(f"Did you mean [bold]{_escape(result['suggestion'])}[/bold]?")
-    if not result["hits"]:
-        console.print(f"No articles match [bold]{_escape(result['query'])}[/bold].")
-        return
-    pages = -(-result["total"] // result["per_page"])
-    title = f"{result['total']} match(es) for {_escape(result['query'])} — page {result['page']} of {pages}"
-    table = Table(title=title, show_lines=True)
-    table.add_column("#", justify="right")
-    table.add_column("article")
-    table.add_column("published")
-    first = (result["page"] - 1) * result["per_page"] + 1
-    for number, hit in enumerate(result["hits"], first):
-        cell = Text.assemble((hit["title"], "bold"), "\n", hit["url"], "\n", _snippet_text(hit["snippet"]))
-        table.add_row(str(number), cell, hit["published"][:10])
-    console.print(table)
-
-
-def _snippet_text(snippet: str) -> Any:
-    """A snippet's HTML (escaped text, `<mark>` around what matched) as rich Text, the matches
-    highlighted."""
-    from html.parser import HTMLParser
-
-    from rich.text import Text
-
-    text = Text()
-
-    class Marks(HTMLParser):
-        depth = 0
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            self.depth += tag == "mark"
-
-        def handle_endtag(self, tag: str) -> None:
-            self.depth -= tag == "mark" and self.depth > 0
-
-        def handle_data(self, data: str) -> None:
-            text.append(data, style="bold yellow" if self.depth else None)
-
-    parser = Marks(convert_charrefs=True)
-    parser.feed(snippet)
-    parser.close()
-    return text
-
-
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
