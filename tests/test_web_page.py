@@ -1,4 +1,5 @@
-"""The search page speaks the site's language, in the same script as its feeds and feeds page."""
+"""The search page speaks the site's language, in the same script as its feeds and feeds page (the
+page as the service serves it: test_web_server.py)."""
 
 from __future__ import annotations
 

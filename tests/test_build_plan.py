@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from contextlib import closing
 from dataclasses import replace
@@ -20,9 +19,7 @@ from click.testing import CliRunner
 
 from conftest import MakeSite, Site, article
 from feedindex.build import BuildReport, build
-from feedindex.build.lock import build_lock
-from feedindex.cli import EXIT_LOCKED, main
-from feedindex.errors import LockError
+from feedindex.cli import main
 from feedindex.index.generations import current_generation, open_index
 from feedindex.query import Searcher
 
@@ -243,42 +240,6 @@ def test_a_no_op_build_does_not_load_jieba(site: Site) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["0"]
-
-
-def test_a_second_build_waits_or_exits_with_the_lock_code(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(site.root)
-    with build_lock(site.config()):
-        result = CliRunner().invoke(main, ["build"])
-        assert result.exit_code == EXIT_LOCKED
-        assert "another build is running" in result.stderr
-        with pytest.raises(LockError):
-            build(site.config(), wait=0.2)
-    holder = threading.Thread(target=lambda: _hold_lock(site, 1.0))
-    holder.start()
-    time.sleep(0.2)
-    result = CliRunner().invoke(main, ["build", "--wait", "10"])
-    holder.join()
-    assert result.exit_code == 0, result.output
-
-
-def _hold_lock(site: Site, seconds: float) -> None:
-    with build_lock(site.config()):
-        time.sleep(seconds)
-
-
-def test_a_stale_lock_from_a_killed_process_does_not_block(site: Site) -> None:
-    code = (
-        "import time\nfrom feedindex.config import load_config\nfrom feedindex.build.lock import build_lock\n"
-        f"with build_lock(load_config({str(site.config_path)!r})):\n"
-        "    print('locked', flush=True)\n    time.sleep(60)\n"
-    )
-    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-    with pytest.raises(LockError):
-        build(site.config(), now=NOW)
-    holder.kill()
-    holder.wait()
-    assert build(site.config(), now=NOW).changed == 0
 
 
 def test_a_searcher_keeps_answering_across_a_switch_and_old_generations_go_later(make_site: MakeSite) -> None:
