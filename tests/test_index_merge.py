@@ -139,9 +139,9 @@ from test_index_merge import NAMES, SPEC, make_article
 from feedindex.index.generations import current_generation
 from feedindex.index.write import update_index
 
-index_dir = Path(sys.argv[1])
-write_generation(index_dir, [make_article(number) for number in range(40)], SPEC, NAMES)
-for number in range(6):  # enough one-document updates for a tier merge
+index_dir, parts = Path(sys.argv[1]), int(sys.argv[2])
+write_generation(index_dir, [make_article(number) for number in range(40)], SPEC, NAMES, parts=parts)
+for number in range(6 if parts == 1 else 0):  # enough one-document updates for a tier merge
     update_index(index_dir, [f"a{{number}}.md"], [make_article(number, 1)], SPEC, NAMES)
 generation = current_generation(index_dir)
 for path in sorted(generation.iterdir()):
@@ -149,9 +149,12 @@ for path in sorted(generation.iterdir()):
 """
 
 
-def test_merged_segments_are_byte_identical_whatever_the_hash_seed(tmp_path: Path) -> None:
-    """Whoosh merges a document's stored fields in set order; feedindex stores them in name order,
-    so two runs of the same updates write the same bytes (deploys and caches skip equal files)."""
+# Updates merged in tiers; a full build's five parts merged into two.
+@pytest.mark.parametrize("parts", [1, pytest.param(5, marks=pytest.mark.slow)])
+def test_merged_segments_are_byte_identical_whatever_the_hash_seed(tmp_path: Path, parts: int) -> None:
+    """Whoosh merges a document's stored fields, and totals the field lengths of a merged segment,
+    in set order; feedindex writes both in name order, so two runs of the same build write the
+    same bytes (deploys and caches skip equal files)."""
     import os
     import subprocess
     import sys
@@ -161,7 +164,11 @@ def test_merged_segments_are_byte_identical_whatever_the_hash_seed(tmp_path: Pat
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         done = subprocess.run(
-            [sys.executable, "-c", code, str(tmp_path / seed)], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", code, str(tmp_path / seed), str(parts)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         listings.append(done.stdout)
     assert listings[0] == listings[1]

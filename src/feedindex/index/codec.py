@@ -104,9 +104,12 @@ def field_lengths(reader: Any, fieldname: str) -> Callable[[int], int | None]:
 
 
 class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
-    """Whoosh's per-document writer, storing each document's fields in name order: a merge
-    passes them in set order (which varies with PYTHONHASHSEED), so merged segments' bytes
-    would differ between two runs of the same build."""
+    """Whoosh's per-document writer, writing each document's fields and the segment's field
+    length totals in name order: a merge passes the fields in set order (which varies with
+    PYTHONHASHSEED), so merged segments' bytes, and the table of contents listing them, would
+    differ between two runs of the same build."""
+
+    _fieldlengths: dict[str, int]
 
     def finish_doc(self) -> None:
         stored = self._storedfields
@@ -115,6 +118,12 @@ class _PerDocWriter(W3PerDocWriter):  # type: ignore[misc]
             stored.clear()
             stored.update(ordered)
         super().finish_doc()
+
+    def close(self) -> None:
+        totals = sorted(self._fieldlengths.items())
+        self._fieldlengths.clear()
+        self._fieldlengths.update(totals)
+        super().close()
 
 
 class _Codec(W3Codec):  # type: ignore[misc]
