@@ -28,12 +28,14 @@ Check = Callable[[Any], Any]
 
 
 def any_text(value: Any) -> str:
+    """Any string, as written."""
     if not isinstance(value, str):
         raise ValueError(f"must be a string, not {type(value).__name__}")
     return value
 
 
 def nonempty(value: Any) -> str:
+    """A string that is not blank, stripped."""
     text = any_text(value).strip()
     if not text:
         raise ValueError("must not be empty")
@@ -41,10 +43,12 @@ def nonempty(value: Any) -> str:
 
 
 def optional_text(value: Any) -> str | None:
+    """A string, stripped; None when blank."""
     return any_text(value).strip() or None
 
 
 def base_url(value: Any) -> str:
+    """An absolute http(s) URL without query or fragment, ending in `/`."""
     url = nonempty(value)
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -65,6 +69,7 @@ def check_language(value: Any) -> str:
 
 
 def timezone(value: Any) -> str:
+    """An IANA time zone name (Asia/Taipei)."""
     name = nonempty(value)
     try:
         ZoneInfo(name)
@@ -74,6 +79,7 @@ def timezone(value: Any) -> str:
 
 
 def email(value: Any) -> str | None:
+    """An email address, or None when blank."""
     address = optional_text(value)
     if address is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
         raise ValueError(f"{address!r} is not an email address")
@@ -89,6 +95,7 @@ def _placeholders(pattern: str) -> set[str]:
 
 
 def article_url(value: Any) -> str:
+    """An article URL pattern: known placeholders, one that makes each URL its own, a path."""
     pattern = nonempty(value)
     names = _placeholders(pattern)
     unknown = names - ARTICLE_URL_FIELDS
@@ -104,6 +111,7 @@ def article_url(value: Any) -> str:
 
 
 def section_urls(value: Any) -> tuple[tuple[str, str], ...]:
+    """A table of section folder → article URL pattern."""
     if not isinstance(value, dict):
         raise ValueError(f'must be a table of section = "pattern", got {value!r}')
     patterns = []
@@ -116,6 +124,7 @@ def section_urls(value: Any) -> tuple[tuple[str, str], ...]:
 
 
 def section(value: Any) -> str:
+    """A folder path under the content folder, without `.` or `..`."""
     folder = nonempty(value).strip("/")
     if not folder or any(part in ("", ".", "..") for part in folder.split("/")) or "\\" in folder:
         raise ValueError(f"{value!r} is not a folder path under paths.content (e.g. posts or blog/_posts)")
@@ -123,18 +132,21 @@ def section(value: Any) -> str:
 
 
 def sections(value: Any) -> tuple[str, ...]:
+    """A list of section folders, each once."""
     if not isinstance(value, list):
         raise ValueError(f'must be a list of folders such as ["posts"], got {value!r}')
     return tuple(dict.fromkeys(section(item) for item in value))
 
 
 def key_list(value: Any) -> tuple[str, ...]:
+    """A non-empty list of front-matter keys (dotted paths), each once."""
     if not isinstance(value, list) or not value or not all(isinstance(item, str) and item.strip() for item in value):
         raise ValueError(f'must be a non-empty list of keys such as ["image", "cover.image"], got {value!r}')
     return tuple(dict.fromkeys(item.strip() for item in value))
 
 
 def page_url(value: Any) -> str:
+    """A tag or category page pattern: a path holding `{slug}` and nothing else."""
     pattern = nonempty(value)
     if _placeholders(pattern) != {"slug"}:
         raise ValueError("must contain {slug} and no other placeholder")
@@ -144,6 +156,7 @@ def page_url(value: Any) -> str:
 
 
 def url_path(value: Any) -> str:
+    """A path under base_url ending in `/`, or empty."""
     path = any_text(value).strip()
     if path and (urlsplit(path).scheme or not path.endswith("/")):
         raise ValueError("must be a path under base_url ending in / (e.g. /images/), or empty")
@@ -151,16 +164,20 @@ def url_path(value: Any) -> str:
 
 
 def optional_base_url(value: Any) -> str | None:
+    """A base URL, or None when blank."""
     return base_url(value) if any_text(value).strip() else None
 
 
 def boolean(value: Any) -> bool:
+    """true or false."""
     if not isinstance(value, bool):
         raise ValueError(f"must be true or false, got {value!r}")
     return value
 
 
 def one_of(*choices: str) -> Check:
+    """A check that the value is one of `choices`."""
+
     def check(value: Any) -> str:
         if value not in choices:
             raise ValueError(f"must be one of {list(choices)}, got {value!r}")
@@ -170,6 +187,8 @@ def one_of(*choices: str) -> Check:
 
 
 def subset_of(*choices: str) -> Check:
+    """A check that the value is a non-empty list of `choices` (each kept once)."""
+
     def check(value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not value or not all(item in choices for item in value):
             raise ValueError(f"must be a non-empty list of {list(choices)}, got {value!r}")
@@ -179,6 +198,7 @@ def subset_of(*choices: str) -> Check:
 
 
 def host_list(value: Any) -> tuple[str, ...]:
+    """A list of host names, lower-cased."""
     if not isinstance(value, list) or not all(
         isinstance(item, str) and re.fullmatch(r"[\w.-]+", item) for item in value
     ):
@@ -187,18 +207,21 @@ def host_list(value: Any) -> tuple[str, ...]:
 
 
 def seconds(value: Any) -> float:
+    """A number of seconds, 0 or more."""
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise ValueError(f"must be a number of seconds (0 or more), got {value!r}")
     return float(value)
 
 
 def port(value: Any) -> int:
+    """A TCP port number (1-65535)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
         raise ValueError(f"must be a port number (1-65535), got {value!r}")
     return value
 
 
 def origins(value: Any) -> tuple[str, ...]:
+    """A list of origins (scheme://host[:port]) or `*`."""
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValueError(f'must be a list of origins such as "https://example.org", got {value!r}')
     for origin in value:
@@ -209,6 +232,7 @@ def origins(value: Any) -> tuple[str, ...]:
 
 
 def segmenter(value: Any) -> str:
+    """`jieba` or `rjieba` (installed)."""
     name: str = one_of("jieba", "rjieba")(value)
     if name == "rjieba" and importlib.util.find_spec("rjieba") is None:
         raise ValueError('rjieba is not installed: pip install rjieba, or set segmenter = "jieba"')
@@ -216,22 +240,26 @@ def segmenter(value: Any) -> str:
 
 
 def count(value: Any) -> int:
+    """An integer, 0 or more."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"must be 0 or more, got {value!r}")
     return value
 
 
 def share(value: Any) -> float:
+    """A share between 0 and 1."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ValueError(f"must be a share between 0 and 1 (0.5 is half), got {value!r}")
     return float(value)
 
 
 def positive_int(value: Any) -> int:
+    """An integer, 1 or more."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"must be a positive integer, got {value!r}")
     return value
 
 
 def path(value: Any) -> str:
+    """A path (relative to the configuration file's folder, resolved later)."""
     return nonempty(value)

@@ -60,6 +60,7 @@ class PhaseDisplay:
             self.display.update(task, total=phase.total, completed=phase.done, count=count)
 
     def close(self) -> None:
+        """Take the display off the terminal."""
         if self.display is not None:
             self.display.stop()
 

@@ -57,6 +57,7 @@ def parse_date(value: Any, tz: tzinfo) -> datetime:
 
 
 def text_value(reader: Reader, meta: Mapping[str, Any], key: str) -> str | None:
+    """Front-matter `key` as text (a number is text too), cleaned and stripped; None when absent."""
     value = meta.get(key)
     if value is None:
         return None

@@ -184,6 +184,7 @@ def _split_front_matter(reader: Reader, text: str, *, tabs: bool = False) -> tup
 
 
 def decode(reader: Reader, data: bytes) -> str:
+    """A file's bytes as text: UTF-8 (an error naming the offset otherwise), no BOM, LF line ends."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -195,6 +196,7 @@ def decode(reader: Reader, data: bytes) -> str:
 
 
 def front_matter(reader: Reader, config: Config, text: str) -> tuple[dict[str, Any], str]:
+    """The front matter (a mapping) and the body of a file's text, as its generator reads them."""
     generator = config.content.generator
     if generator in ("jekyll", "hexo") and not any(handler.detect(text) for handler in _HANDLERS):
         if generator == "hexo" and rules.open_front_matter(text):

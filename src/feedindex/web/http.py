@@ -106,6 +106,7 @@ class Manners:
 
 
 def shortened(value: Any) -> Any:
+    """`value` (from a validation error) with long strings and lists cut, for echoing."""
     if isinstance(value, str) and len(value) > ECHO_CHARS:
         return value[:ECHO_CHARS] + "…"
     if isinstance(value, list | tuple):
