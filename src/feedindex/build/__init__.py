@@ -73,9 +73,9 @@ def build(
     (unless `allow_unpublish`), and OutputError when the output folder cannot be written; in
     each case what was published before stays as it was.
     """
-    started = time.perf_counter()
     check_content_folder(config.paths.content, config.source)
     with guarded(config, wait), closing(open_state(config.state_dir)) as state:
+        started = time.perf_counter()  # once the lock is held: the report's seconds are the build's
         moment = now or datetime.now(config.site.tz)
         context = Context(config, moment, analyzer_spec(config), Phases(progress), allow_unpublish, started)
         planned = plan.run(context, state, full)
