@@ -35,14 +35,8 @@ from contextlib import closing
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..content.scan import check_content_folder
-from . import decide, feeds, index, plan, publish, read
-from .context import Context
-from .lock import guarded
 from .phases import Phase, Phases, Progress
-from .plan import analyzer_spec
 from .report import BuildReport, make_report
-from .state import open_state
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -73,6 +67,15 @@ def build(
     (unless `allow_unpublish`), and OutputError when the output folder cannot be written; in
     each case what was published before stays as it was.
     """
+    # Imported here: `import feedindex` imports this package (see feedindex/__init__.py), and
+    # `feedindex --help` need not load the stages.
+    from ..content.scan import check_content_folder
+    from . import decide, feeds, index, plan, publish, read
+    from .context import Context
+    from .lock import guarded
+    from .plan import analyzer_spec
+    from .state import open_state
+
     check_content_folder(config.paths.content, config.source)
     with guarded(config, wait), closing(open_state(config.state_dir)) as state:
         started = time.perf_counter()  # once the lock is held: the report's seconds are the build's
