@@ -41,7 +41,9 @@ from whoosh.query import Or as WhooshOr
 
 from .analysis import Word, bigrams, fold, lower_ascii, synonyms, words
 from .errors import QueryError
-from .index import FALLBACK_FIELD, FIELD_BOOSTS, current_generation, index_spec, open_generation, read_meta
+from .index.generations import current_generation, open_generation, read_meta
+from .index.schema import FALLBACK_FIELD, FIELD_BOOSTS, index_spec
+from .index.schema import utc_naive as _utc_naive
 from .scoring import BoundedCache, Deadline, OutOfTime, Scorer, Scores, best, whoosh_scores
 from .snippets import snippet
 from .suggest import latin_words, load_table, suggest
@@ -306,10 +308,6 @@ class _Found:
     stage: str
     timed_out: bool
     every_word: bool  # some match has every word (not only near matches)
-
-
-def _utc_naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class Searcher:

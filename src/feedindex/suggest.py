@@ -18,10 +18,10 @@ from typing import Any
 
 from .analysis import Word, fold, to_traditional
 from .files import write_atomic
+from .paths import SUGGESTIONS as TABLE_FILE
 
 log = logging.getLogger(__name__)
 
-TABLE_FILE = "suggest.json"
 FIELDS = ("title", "body")
 LATIN_FIELD = "cjk"  # the fallback field keeps Latin words unstemmed
 
