@@ -44,9 +44,10 @@ from .errors import QueryError
 from .index.generations import current_generation, open_generation, read_meta
 from .index.schema import FALLBACK_FIELD, FIELD_BOOSTS, index_spec
 from .index.schema import utc_naive as _utc_naive
+from .index.suggestions import load_table
 from .scoring import BoundedCache, Deadline, OutOfTime, Scorer, Scores, best, whoosh_scores
 from .snippets import snippet
-from .suggest import latin_words, load_table, suggest
+from .suggest import latin_words, suggest
 
 log = logging.getLogger(__name__)
 

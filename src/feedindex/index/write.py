@@ -16,14 +16,11 @@ from whoosh.index import TOC, Index
 from ..analysis import INDEX_SCHEMA, AnalyzerSpec, index_terms, words
 from ..model import Article
 from ..paths import MAIN_INDEX, META, SUGGESTIONS
-
-# The suggestion table is built from the index here until it moves into this package with the
-# search package (the one import of a higher layer the layer check allows: see tests/test_layers.py).
-from ..suggest import build_table, load_table, update_table, write_table
 from .codec import new_writer, segment_names
 from .generations import RETENTION_SECONDS, current_generation, new_generation, publish, write_meta
 from .merge import FULL_BUILD_SEGMENTS, full_merge_due, merge_parts, merge_tiers, remove_unlisted_segments
 from .schema import article_document, make_schema
+from .suggestions import build_table, load_table, update_table, write_table
 
 log = logging.getLogger(__name__)
 
