@@ -76,7 +76,21 @@ class BuildReport:
             "missing_images": self.missing_images,
             "missing_image_examples": list(self.missing_image_examples),
             "phases": [phase.as_dict() for phase in self.phases],
+            "parallel_seconds": round(self.parallel_seconds, 3),
+            "serial_seconds": round(max(self.seconds - self.parallel_seconds, 0.0), 3),
+            "parallel_share": round(self.parallel_share, 3),
         }
+
+    @property
+    def parallel_seconds(self) -> float:
+        """Wall time of the phases that ran in more than one process at once."""
+        return sum(phase.seconds for phase in self.phases if phase.workers > 1)
+
+    @property
+    def parallel_share(self) -> float:
+        """The share of the build's wall time spent in phases run by several processes (0 to 1);
+        the rest ran in one process, and more cores do not shorten it."""
+        return min(self.parallel_seconds / self.seconds, 1.0) if self.seconds > 0 else 0.0
 
     def missing_images_warning(self) -> str | None:
         """One line about the images not found on disk, or None when every image was found."""
