@@ -1,24 +1,21 @@
 """Stage 2, read: the changed articles, one after another; or, in a full build, every article, in
-parallel parts (one worker process per part) that also index what they read, streaming.
-
-A worker dies with the build process (PR_SET_PDEATHSIG on Linux, else it checks its parent as it
-reads), so a killed build leaves no worker writing into a generation nobody will publish.
-"""
+parallel parts (one worker process per part, see forked.py) that also index what they read,
+streaming."""
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import ContentError, NotAnArticle
 from ..model import Article
 from .context import Context
+from .forked import count_done, orphaned, run_forked
 from .plan import Plan, workers
 from .state import compress_html
 
@@ -28,9 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 TICK = 50  # files read between two progress reports in this process
-POLL_SECONDS = 0.25  # how often the build process looks at how far its workers are
 
 
 @dataclass(frozen=True)
@@ -113,43 +108,6 @@ class _Part:
     indexed: list[str] = field(default_factory=list)
 
 
-_done: Any = None  # a shared counter of files read, for the progress (set in each worker)
-_parent: int | None = None  # in a worker process: the build process's pid
-
-
-def _count_in(counter: Any) -> None:
-    global _done
-    _done = counter
-
-
-def _start_worker(counter: Any, parent: int) -> None:
-    """Set up a worker process: the progress counter, and death with the build process.
-
-    A worker whose build was killed (SIGKILL, out of memory) must not go on at full CPU writing
-    into a generation nobody will publish: on Linux the kernel kills it when the build process
-    (the thread that forked it, which waits for the workers) dies; elsewhere, and for a parent
-    that died before this ran, the worker checks its parent as it reads (`_orphaned`).
-    """
-    global _parent
-    _count_in(counter)
-    _parent = parent
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):  # no prctl in this C library: the parent check remains
-            log.debug("prctl(PR_SET_PDEATHSIG) is not available")
-    if _orphaned():
-        os._exit(1)
-
-
-def _orphaned() -> bool:
-    """Whether this worker's build process has died (the worker was handed to another parent)."""
-    return _parent is not None and os.getppid() != _parent
-
-
 def _build_part(
     config: Config,
     spec: AnalyzerSpec,
@@ -172,7 +130,7 @@ def _build_part(
 
     def published() -> Iterator[Article]:
         for count, path in enumerate(paths, 1):
-            if _orphaned():
+            if orphaned():
                 # Exit at once: raising would have the pool try to hand the error to a parent
                 # that is gone, and block there.
                 os._exit(1)
@@ -185,9 +143,7 @@ def _build_part(
                 log.info("%s", skip)
                 continue
             finally:
-                if _done is not None:
-                    with _done.get_lock():
-                        _done.value += 1
+                count_done()
                 if tick is not None and (count % TICK == 0 or count == len(paths)):
                     tick(count)
             part.warnings.extend(notes)
@@ -207,22 +163,8 @@ def _run_parts(context: Context, generation: Path, chunks: list[list[Path]]) -> 
         return [
             _build_part(context.config, context.spec, generation, 0, chunks[0], context.now, context.phases.advance)
         ]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, wait
-
-    forking = multiprocessing.get_context("fork")
-    counter = forking.Value("l", 0)
-    with ProcessPoolExecutor(
-        len(chunks), mp_context=forking, initializer=_start_worker, initargs=(counter, os.getpid())
-    ) as pool:
-        futures = [
-            pool.submit(_build_part, context.config, context.spec, generation, n, chunk, context.now)
-            for n, chunk in enumerate(chunks)
-        ]
-        while wait(futures, timeout=POLL_SECONDS).not_done:
-            context.phases.advance(counter.value)
-        context.phases.advance(counter.value)
-        return [future.result() for future in futures]
+    arguments = [(context.config, context.spec, generation, n, chunk, context.now) for n, chunk in enumerate(chunks)]
+    return run_forked(_build_part, arguments, context.phases)
 
 
 def _split(paths: list[Path], count: int) -> list[list[Path]]:

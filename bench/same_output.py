@@ -1,0 +1,107 @@
+"""Whether two output folders of feedindex hold the same outputs: the proof that a change to how a
+build runs did not change what it writes.
+
+    python bench/same_output.py OUT_BEFORE OUT_AFTER
+
+Compares, byte for byte, every file under the two folders, with three allowances that are not
+differences of output:
+
+- the live index generation (`index/CURRENT`) is compared with the other's live generation,
+  whatever the folders are called (a build numbers its generations; two cold builds both write
+  `g000001`, and the segment names inside derive from it, so compare cold builds with cold builds);
+  other generations (retired ones still kept) are left out;
+- the generation's `feedindex.json` is compared as JSON, without its `built` time if it has one;
+- the build's state (`.feedindex/state.sqlite`, `build.lock`) is left out: it records when and how
+  the build ran (its rows, not its bytes, are what the next build reads).
+
+Prints a summary per kind of file (feeds, feeds page, stylesheet, index, suggestion table, entry
+ids) and every file that differs or exists on one side only; exits 1 when anything differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+LEFT_OUT = {".feedindex/state.sqlite", ".feedindex/build.lock"}
+VOLATILE_META = ("built",)  # keys of feedindex.json that say when, not what
+
+
+def live_files(out: Path) -> dict[str, Path]:
+    """Every output file by a name common to both folders: the live generation's as `index/LIVE/...`."""
+    live = (out / "index" / "CURRENT").read_text(encoding="utf-8").strip()
+    found: dict[str, Path] = {}
+    for path in sorted(out.rglob("*")):
+        if not path.is_file():
+            continue
+        name = path.relative_to(out).as_posix()
+        if name in LEFT_OUT or name.startswith(".feedindex/state.sqlite"):
+            continue
+        parts = name.split("/")
+        if parts[0] == "index" and len(parts) > 2:
+            if parts[1] != live:
+                continue  # a retired generation
+            name = "/".join(["index", "LIVE", *parts[2:]])
+        found[name] = path
+    return found
+
+
+def kind_of(name: str) -> str:
+    """The kind of an output file, for the summary."""
+    if name.startswith("index/LIVE/"):
+        if name.endswith("suggest.json"):
+            return "suggestion table"
+        if name.endswith("feedindex.json"):
+            return "index meta"
+        return "index files"
+    if name.startswith("index/"):
+        return "index pointer"
+    if name.endswith("feeds.html"):
+        return "feeds page"
+    if name.endswith(".xsl"):
+        return "stylesheet"
+    if name.startswith(".feedindex/"):
+        return "entry ids"
+    return "feeds"
+
+
+def same(name: str, before: Path, after: Path) -> bool:
+    if name.endswith("feedindex.json"):
+        old, new = (json.loads(path.read_text(encoding="utf-8")) for path in (before, after))
+        for key in VOLATILE_META:
+            old.pop(key, None)
+            new.pop(key, None)
+        return bool(old == new)
+    return before.read_bytes() == after.read_bytes()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("before", type=Path)
+    parser.add_argument("after", type=Path)
+    args = parser.parse_args()
+    before, after = live_files(args.before), live_files(args.after)
+    equal: Counter[str] = Counter()
+    differing: list[str] = []
+    for name in sorted(before.keys() & after.keys()):
+        if same(name, before[name], after[name]):
+            equal[kind_of(name)] += 1
+        else:
+            differing.append(name)
+    only = sorted(before.keys() ^ after.keys())
+    for kind in sorted({kind_of(name) for name in before.keys() | after.keys()}):
+        differ = sum(kind_of(name) == kind for name in differing)
+        print(f"{kind:18} {equal[kind]:6,} identical {differ:6,} differ")
+    for name in differing:
+        print(f"differs: {name}")
+    for name in only:
+        print(f"only in {'before' if name in before else 'after'}: {name}")
+    print("same outputs" if not differing and not only else "outputs differ")
+    return 0 if not differing and not only else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
