@@ -4,6 +4,7 @@ one process writes."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -86,3 +87,57 @@ def test_forked_workers_take_last_good_versions_from_the_state_and_report_missin
     kept = next(item for item in feed["items"] if item["title"] == "文章 3")
     assert "開源模型 3" in kept["content_html"]  # its HTML, from the state, in a worker
     assert "https://blog.example.com/posts/3/" in kept["content_html"]
+
+
+def rewrite(site: Site, old: str, new: str) -> None:
+    text = site.config_path.read_text(encoding="utf-8")
+    assert old in text
+    site.config_path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def copy_of(site: Site, root: Path) -> Site:
+    """The same content and configuration in another folder, not built yet."""
+    other = Site(root, root / "feedindex.toml")
+    root.mkdir()
+    other.config_path.write_text(site.config_path.read_text(encoding="utf-8"), encoding="utf-8")
+    for name, text in files().items():
+        other.write(name, text)
+    return other
+
+
+def test_a_change_of_feed_settings_renders_every_feed_again_and_keeps_the_index(
+    make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = make_site(files(), {"feeds": {"per_category": True}})
+    build(site.config(), now=NOW)
+    live = (site.out / "index" / "CURRENT").read_text()
+    assert (site.out / "categories").is_dir()
+    rewrite(site, "items = 20", "items = 5")
+    rewrite(site, "per_category = true", "per_category = false")
+    report = build(site.config(), now=NOW)
+    assert not report.full and report.feeds_reason == "[feeds] settings changed"
+    assert report.as_dict()["feeds_reason"] == "[feeds] settings changed"
+    phases = {phase.name: phase for phase in report.phases}
+    assert phases["reading"].total == 0 and phases["indexing"].total == 0  # no article read or indexed
+    assert (site.out / "index" / "CURRENT").read_text() == live
+    assert len(etree.fromstring((site.out / "rss.xml").read_bytes()).findall("./channel/item")) == 5
+    assert not (site.out / "categories").exists()
+    # The same files as a first build with these settings writes.
+    fresh = copy_of(site, tmp_path / "fresh")
+    build(fresh.config(), now=NOW)
+    assert feed_files(site.out) == feed_files(fresh.out)
+    assert build(site.config(), now=NOW).feeds_reason is None  # then nothing to do again
+
+
+def test_a_change_of_other_settings_or_an_older_state_is_a_full_build(make_site: MakeSite) -> None:
+    site = make_site(files())
+    build(site.config(), now=NOW)
+    rewrite(site, "A site for tests", "Another description")
+    report = build(site.config(), now=NOW)
+    assert report.full and report.full_reason == "configuration changed" and report.feeds_reason is None
+    # A state written before [feeds] had an identity of its own: a full build, as before.
+    with sqlite3.connect(site.out / ".feedindex" / "state.sqlite") as db:
+        db.execute("DELETE FROM meta WHERE key = 'content_config'")
+    rewrite(site, "items = 20", "items = 5")
+    report = build(site.config(), now=NOW)
+    assert report.full and report.full_reason == "configuration changed"

@@ -69,10 +69,11 @@ def run(context: Context, state: State, plan: Plan, read: Read, decision: Decisi
         (_scope(kind, slug, decision), prepare_entries(config, metadata(state.newest(kind, slug, items)), ids, now))
         for kind, slug in scopes
     ]
+    force = plan.full or plan.refeed  # what a feed shows may not have changed, but how it shows it has
     if count > 1:
-        written = _write_forked(context, jobs, _Bodies(read, _kept(state, read, jobs)), decision, plan.full, count)
+        written = _write_forked(context, jobs, _Bodies(read, _kept(state, read, jobs)), decision, force, count)
     else:
-        written = _write(config, jobs, _Bodies(read, state), decision.previous_feeds, plan.full, context.phases.advance)
+        written = _write(config, jobs, _Bodies(read, state), decision.previous_feeds, force, context.phases.advance)
     previous = decision.previous_feeds
     looked_at = {name for name in previous if scope_of_feed_file(name) in decision.scopes}
     finisher = FeedWriter(config, _Bodies(read, state), previous)
@@ -194,7 +195,7 @@ def _feeds_page(context: Context, plan: Plan, decision: Decision) -> str:
 
     names = {"tag": decision.names["tags"], "category": decision.names["category"]}
     key = hashlib.sha256(json.dumps(names, sort_keys=True).encode()).hexdigest()
-    if plan.full or plan.meta.feeds_page != key or not (context.config.paths.out / FEEDS_PAGE).is_file():
+    if plan.full or plan.refeed or plan.meta.feeds_page != key or not (context.config.paths.out / FEEDS_PAGE).is_file():
         write_feeds_page(context.config, names)
     return key
 

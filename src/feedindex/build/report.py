@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FEED_SETTINGS_CHANGED = "[feeds] settings changed"  # the report's `feeds_reason` of a Plan.refeed
 MISSING_IMAGE_EXAMPLES = 3  # images named in the build's one warning about images not found
 
 
@@ -41,6 +42,7 @@ class BuildReport:
     full: bool = True  # everything was rebuilt
     feeds_written: int = 0
     full_reason: str | None = None  # why everything was rebuilt ("configuration changed", ...)
+    feeds_reason: str | None = None  # why every feed was rendered again without a full build
     drafts: int = 0  # articles with `draft: true`
     scheduled: int = 0  # articles dated after the build: published by the first build after their date
     # Articles in the feeds written this build whose `image` is not on disk: how many, a few of them.
@@ -71,6 +73,7 @@ class BuildReport:
             "full": self.full,
             "feeds_written": self.feeds_written,
             "full_reason": self.full_reason,
+            "feeds_reason": self.feeds_reason,
             "drafts": self.drafts,
             "scheduled": self.scheduled,
             "missing_images": self.missing_images,
@@ -111,6 +114,8 @@ class BuildReport:
         """One line for the operator: what was read, then what became of every article:
         `12 changed, 1 removed, 48,210 unchanged: 48,190 published, 3 drafts, 1 scheduled, 2 rejected, 0.41 s`."""
         kind = (f" (full build: {self.full_reason})" if self.full_reason else " (full build)") if self.full else ""
+        if self.feeds_reason:
+            kind = f" (every feed rendered again: {self.feeds_reason})"
         return (
             f"{self.changed:,} changed, {self.removed:,} removed, {self.unchanged:,} unchanged: "
             f"{self.published:,} published, {self.drafts:,} draft{'s' * (self.drafts != 1)}, "
@@ -149,6 +154,7 @@ def make_report(
         full=plan.full,
         feeds_written=fed.written if fed else 0,
         full_reason=plan.reason,
+        feeds_reason=FEED_SETTINGS_CHANGED if plan.refeed else None,
         missing_images=len(missing),
         missing_image_examples=tuple(
             f"{source}: {_shorten(image)}" for source, image in missing[:MISSING_IMAGE_EXAMPLES]
