@@ -7,12 +7,14 @@ Compares, byte for byte, every file under the two folders, with three allowances
 differences of output:
 
 - the live index generation (`index/CURRENT`) is compared with the other's live generation,
-  whatever the folders are called (a build numbers its generations; two cold builds both write
-  `g000001`, and the segment names inside derive from it, so compare cold builds with cold builds);
-  other generations (retired ones still kept) are left out;
+  whatever the folders are called; other generations (retired ones still kept) are left out. A
+  build numbers its generations and the segment files are named after the generation, so two
+  cold builds (both `g000001`) are compared file by file; generations of different names are
+  compared by content instead, through Whoosh: every stored document, and every term of every
+  field with its statistics and postings (documents, weights, positions);
 - the generation's `feedindex.json` is compared as JSON, without its `built` time if it has one;
-- the build's state (`.feedindex/state.sqlite`, `build.lock`) is left out: it records when and how
-  the build ran (its rows, not its bytes, are what the next build reads).
+- the build's state folder is left out but for the entry-id ledger (`.feedindex/ids.json`): the
+  state, the lock and the render cache record when and how the build ran.
 
 Prints a summary per kind of file (feeds, feeds page, stylesheet, index, suggestion table, entry
 ids) and every file that differs or exists on one side only; exits 1 when anything differs.
@@ -24,9 +26,12 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from itertools import zip_longest
 from pathlib import Path
+from typing import Any
 
-LEFT_OUT = {".feedindex/state.sqlite", ".feedindex/build.lock"}
+KEPT_STATE = {".feedindex/ids.json"}  # of the state folder, the one file that is output (entry ids)
 VOLATILE_META = ("built",)  # keys of feedindex.json that say when, not what
 
 
@@ -38,7 +43,7 @@ def live_files(out: Path) -> dict[str, Path]:
         if not path.is_file():
             continue
         name = path.relative_to(out).as_posix()
-        if name in LEFT_OUT or name.startswith(".feedindex/state.sqlite"):
+        if name.startswith(".feedindex/") and name not in KEPT_STATE:
             continue
         parts = name.split("/")
         if parts[0] == "index" and len(parts) > 2:
@@ -78,6 +83,35 @@ def same(name: str, before: Path, after: Path) -> bool:
     return before.read_bytes() == after.read_bytes()
 
 
+def index_content(generation: Path) -> Iterator[tuple[Any, ...]]:
+    """What an index generation holds, item by item: its stored documents, then each field's
+    terms with their statistics and postings, in order."""
+    from whoosh.fields import NUMERIC
+    from whoosh.index import open_dir
+
+    from feedindex.paths import MAIN_INDEX
+
+    with open_dir(str(generation), indexname=MAIN_INDEX).reader() as reader:
+        yield ("documents", reader.doc_count_all(), reader.doc_count())
+        for number, stored in enumerate(reader.all_stored_fields()):
+            yield ("stored", number, sorted(stored.items()))
+        for field in sorted(reader.indexed_field_names()):
+            if isinstance(reader.schema[field], NUMERIC):  # dates: in the stored documents
+                continue
+            for term, info in reader.iter_field(field):
+                yield ("term", field, term, info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+                postings = reader.postings(field, term)
+                yield ("postings", field, term, list(postings.all_items()))
+
+
+def same_index(before: Path, after: Path) -> bool:
+    return all(old == new for old, new in zip_longest(index_content(before), index_content(after)))
+
+
+def live(out: Path) -> Path:
+    return out / "index" / (out / "index" / "CURRENT").read_text(encoding="utf-8").strip()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("before", type=Path)
@@ -86,6 +120,15 @@ def main() -> int:
     before, after = live_files(args.before), live_files(args.after)
     equal: Counter[str] = Counter()
     differing: list[str] = []
+    if live(args.before).name != live(args.after).name:  # segment names differ: compare the contents
+        same_content = same_index(live(args.before), live(args.after))
+        print(f"index content      {'identical' if same_content else 'DIFFERS'} (generations of different names)")
+        if not same_content:
+            differing.append("index content")
+        # The pointer names the generation, and a later generation retires the one before it.
+        for files in (before, after):
+            for name in [name for name in files if kind_of(name) in ("index files", "index pointer")]:
+                del files[name]
     for name in sorted(before.keys() & after.keys()):
         if same(name, before[name], after[name]):
             equal[kind_of(name)] += 1

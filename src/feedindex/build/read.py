@@ -41,6 +41,7 @@ class Read:
     indexed: frozenset[str] | None = None  # a full build: the sources its parts indexed
     generation: str | None = None  # a full build: the generation its parts were written into
     parts: int = 0
+    reused: int = 0  # a full build: bodies taken from the render cache, not rendered again
 
 
 def run(context: Context, plan: Plan) -> Read:
@@ -77,12 +78,21 @@ def _read_all(context: Context, plan: Plan) -> Read:
     """Read and index everything, in parallel parts (one per core), streaming: the articles
     (metadata only), their compressed HTML, the sources indexed, the new generation."""
     from ..index.generations import new_generation
+    from . import cache
 
     generation = new_generation(context.config.index_dir)
     paths = [context.config.paths.content / rel for rel in sorted(plan.scanned)]
     chunks = _split(paths, workers(context.config, len(paths)))
     context.phases.start("reading", total=len(paths), workers=len(chunks))
-    parts = _run_parts(context, generation, chunks)
+    rendered = cache.prepare(context.config.state_dir)
+    parts = _run_parts(context, generation, chunks, rendered)
+    used = {key for part in parts for key in part.cache_used}
+    cache.keep_only(rendered, used)
+    problems = [problem for part in parts for problem in part.cache_problems]
+    if problems:  # one warning for the build, however many workers saw how many
+        log.warning("the render cache %s: %s; those articles were rendered again", rendered, problems[0])
+    reused = sum(part.cache_hits for part in parts)
+    log.info("render cache: %d of %d bodies reused", reused, len(used))
     articles: dict[str, Article] = {}
     html: dict[str, bytes] = {}
     indexed: set[str] = set()
@@ -94,7 +104,9 @@ def _read_all(context: Context, plan: Plan) -> Read:
         indexed.update(part.indexed)
         errors += part.errors
         warnings += part.warnings
-    return Read(articles, html, tuple(errors), tuple(warnings), (), frozenset(indexed), generation.name, len(chunks))
+    return Read(
+        articles, html, tuple(errors), tuple(warnings), (), frozenset(indexed), generation.name, len(chunks), reused
+    )
 
 
 @dataclass
@@ -106,6 +118,9 @@ class _Part:
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[ContentError] = field(default_factory=list)
     indexed: list[str] = field(default_factory=list)
+    cache_used: set[str] = field(default_factory=set)  # keys of the render cache this part needed
+    cache_hits: int = 0
+    cache_problems: list[str] = field(default_factory=list)
 
 
 def _build_part(
@@ -115,18 +130,22 @@ def _build_part(
     number: int,
     paths: list[Path],
     now: datetime,
+    rendered: Path | None = None,
     tick: Callable[[int], None] | None = None,
 ) -> _Part:
     """Read `paths` and index the published ones as part `number` of `generation`; `tick` is
-    told how many files were read so far (in this process; workers count in `_done`).
+    told how many files were read so far (in this process; workers count in `_done`). Bodies are
+    rendered through the render cache at `rendered` (None: none).
 
     Runs in a worker process. Articles stream through: only metadata and compressed HTML are
     kept, so memory stays flat however many articles a part has.
     """
     from ..content.reading import read_article
     from ..index.write import write_part
+    from .cache import RenderCache
 
     part = _Part()
+    renders = RenderCache(rendered)
 
     def published() -> Iterator[Article]:
         for count, path in enumerate(paths, 1):
@@ -135,7 +154,7 @@ def _build_part(
                 # that is gone, and block there.
                 os._exit(1)
             try:
-                article, notes = read_article(path, config, config.paths.content)
+                article, notes = read_article(path, config, config.paths.content, renders.render)
             except ContentError as error:
                 part.errors.append(error)
                 continue
@@ -153,17 +172,20 @@ def _build_part(
                 part.indexed.append(article.source)
                 yield article
 
-    write_part(generation, number, published(), spec)
+    try:
+        write_part(generation, number, published(), spec)
+    finally:
+        renders.close()
+    part.cache_used, part.cache_hits, part.cache_problems = renders.used, renders.hits, renders.problems
     return part
 
 
-def _run_parts(context: Context, generation: Path, chunks: list[list[Path]]) -> list[_Part]:
+def _run_parts(context: Context, generation: Path, chunks: list[list[Path]], rendered: Path | None) -> list[_Part]:
     """Build every part: in worker processes when there are several, else in this process."""
+    config, spec, now = context.config, context.spec, context.now
     if len(chunks) == 1:
-        return [
-            _build_part(context.config, context.spec, generation, 0, chunks[0], context.now, context.phases.advance)
-        ]
-    arguments = [(context.config, context.spec, generation, n, chunk, context.now) for n, chunk in enumerate(chunks)]
+        return [_build_part(config, spec, generation, 0, chunks[0], now, rendered, context.phases.advance)]
+    arguments = [(config, spec, generation, n, chunk, now, rendered) for n, chunk in enumerate(chunks)]
     return run_forked(_build_part, arguments, context.phases)
 
 

@@ -49,6 +49,7 @@ class BuildReport:
     missing_images: int = 0
     missing_image_examples: tuple[str, ...] = ()  # "posts/a.md: cover.jpg"
     phases: tuple[Phase, ...] = ()  # what the build did, in order, and how long each part took
+    bodies_reused: int = 0  # a full build: articles whose HTML and text came from the render cache
 
     def as_dict(self, relative_to: Path | None = None) -> dict[str, Any]:
         """The report as the JSON object `feedindex build --json` prints."""
@@ -78,6 +79,7 @@ class BuildReport:
             "scheduled": self.scheduled,
             "missing_images": self.missing_images,
             "missing_image_examples": list(self.missing_image_examples),
+            "bodies_reused": self.bodies_reused,
             "phases": [phase.as_dict() for phase in self.phases],
             "parallel_seconds": round(self.parallel_seconds, 3),
             "serial_seconds": round(max(self.seconds - self.parallel_seconds, 0.0), 3),
@@ -130,10 +132,11 @@ def make_report(
     errors: tuple[ContentError, ...],
     warnings: tuple[ContentError, ...] = (),
     fed: Fed | None = None,
+    reused: int = 0,
 ) -> BuildReport:
     """The report of a build that planned `plan`, recorded `meta` (or, with nothing to do, found
     the last build's), rejected `errors` (besides duplicates and unreadable folders) and, unless
-    there was nothing to do, wrote the feeds of `fed`."""
+    there was nothing to do, wrote the feeds of `fed`; `reused` bodies came from the render cache."""
     config = context.config
     rejected = [*errors, *meta.duplicates, *plan.scan.errors]
     missing = sorted(fed.missing_images.items()) if fed else []
@@ -160,6 +163,7 @@ def make_report(
             f"{source}: {_shorten(image)}" for source, image in missing[:MISSING_IMAGE_EXAMPLES]
         ),
         phases=context.phases.done(),
+        bodies_reused=reused,
     )
     log.info("%s", report.summary())
     return report
