@@ -71,16 +71,24 @@ def run_forked(task: Callable[..., Result], arguments: Sequence[tuple[Any, ...]]
     pickled on the way in but `arguments`), and pages nobody writes to stay shared. An exception
     in a worker is raised here.
     """
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, wait
 
     forking = multiprocessing.get_context("fork")
     counter = forking.Value("l", 0)
-    with ProcessPoolExecutor(
-        len(arguments), mp_context=forking, initializer=_start_worker, initargs=(counter, os.getpid())
-    ) as pool:
-        futures = [pool.submit(task, *args) for args in arguments]
-        while wait(futures, timeout=POLL_SECONDS).not_done:
+    # The collector of each worker would write into the header of every object it inherited,
+    # copying pages it otherwise only reads: the objects of this process are left out of it
+    # while the workers run (and only then: a long-lived caller's garbage is collected again).
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            len(arguments), mp_context=forking, initializer=_start_worker, initargs=(counter, os.getpid())
+        ) as pool:
+            futures = [pool.submit(task, *args) for args in arguments]
+            while wait(futures, timeout=POLL_SECONDS).not_done:
+                phases.advance(counter.value)
             phases.advance(counter.value)
-        phases.advance(counter.value)
-        return [future.result() for future in futures]
+            return [future.result() for future in futures]
+    finally:
+        gc.unfreeze()
