@@ -4,10 +4,16 @@ On one folder of Markdown articles (searched recursively for `*.md`), times thre
 `--runs` times (median; the tools take turns, one run of each per round), and prints wall time and peak
 memory of each plus the ratios feedindex/tool:
 
-1. `feedindex build --full --quiet` with a minimal feedindex.toml (`[site]` title and base_url,
-   `[paths] content` = the corpus folder itself, `out` = WORK/out). WORK/out is deleted before each run.
-   It writes RSS, Atom and JSON feeds (site, per tag, per category; 20 entries each with full HTML
-   content, feedindex's defaults) and the Whoosh search index of every article.
+1. `feedindex build --full --json` with a minimal feedindex.toml (`[site]` title and base_url,
+   `[paths] content` = the corpus folder itself, `out` = WORK/out-feedindex, `[build] workers` =
+   `--workers`). The output folder is deleted before each run. It writes RSS, Atom and JSON feeds
+   (site, per tag, per category; 20 entries each with full HTML content, feedindex's defaults) and
+   the Whoosh search index of every article. Its report gives the phase table printed below the
+   peers' (median wall time of each phase, its workers, and the serial part). With
+   `--base-url-change`, each run is followed by one more build after `[site] base_url` changed (a
+   full build the configuration forces, with the render cache of the run before); with
+   `--baseline-src DIR`, feedindex from that source folder (on PYTHONPATH) takes turns with the
+   installed one (its own output folder and rows): before and after in the same run.
 2. `hugo --quiet --destination WORK/hugo/public` on a Hugo site (WORK/hugo) whose content/posts/ holds
    the same Markdown files (hard links, else copies) and whose hugo.toml has no theme: outputs RSS only
    for home, section, taxonomy and term pages (Hugo's built-in RSS template; without a theme there is no
