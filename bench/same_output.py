@@ -13,6 +13,7 @@ differences of output:
   compared by content instead, through Whoosh: every stored document, and every term of every
   field with its statistics and postings (documents, weights, positions);
 - the generation's `feedindex.json` is compared as JSON, without its `built` time if it has one;
+  `index/retired.json` by the generations it names, not the times they were retired;
 - the build's state folder is left out but for the entry-id ledger (`.feedindex/ids.json`): the
   state, the lock and the render cache record when and how the build ran.
 
@@ -80,6 +81,8 @@ def same(name: str, before: Path, after: Path) -> bool:
             old.pop(key, None)
             new.pop(key, None)
         return bool(old == new)
+    if name == "index/retired.json":  # generation → when it was retired
+        return bool(json.loads(before.read_bytes()).keys() == json.loads(after.read_bytes()).keys())
     return before.read_bytes() == after.read_bytes()
 
 
