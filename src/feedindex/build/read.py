@@ -17,6 +17,7 @@ from ..model import Article
 from .context import Context
 from .forked import count_done, orphaned, run_forked
 from .plan import Plan, workers
+from .spool import HtmlSpool, Offsets, SpooledHtml, spool_folder
 from .state import compress_html
 
 if TYPE_CHECKING:
@@ -85,7 +86,8 @@ def _read_all(context: Context, plan: Plan) -> Read:
     chunks = _split(paths, workers(context.config, len(paths)))
     context.phases.start("reading", total=len(paths), workers=len(chunks))
     rendered = cache.prepare(context.config.state_dir)
-    parts = _run_parts(context, generation, chunks, rendered)
+    spools = spool_folder(context.config.state_dir)
+    parts = _run_parts(context, generation, chunks, rendered, spools)
     used = {key for part in parts for key in part.cache_used}
     cache.keep_only(rendered, used)
     problems = [problem for part in parts for problem in part.cache_problems]
@@ -94,13 +96,12 @@ def _read_all(context: Context, plan: Plan) -> Read:
     reused = sum(part.cache_hits for part in parts)
     log.info("render cache: %d of %d bodies reused", reused, len(used))
     articles: dict[str, Article] = {}
-    html: dict[str, bytes] = {}
+    html = SpooledHtml([(part.spool, part.html) for part in parts])
     indexed: set[str] = set()
     errors: list[ContentError] = []
     warnings: list[ContentError] = []
     for part in parts:
         articles.update((article.source, article) for article in part.articles)
-        html.update(part.html)
         indexed.update(part.indexed)
         errors += part.errors
         warnings += part.warnings
@@ -111,10 +112,11 @@ def _read_all(context: Context, plan: Plan) -> Read:
 
 @dataclass
 class _Part:
-    """What one worker read and indexed: metadata, compressed HTML, errors, indexed sources."""
+    """What one worker read and indexed: metadata, where its compressed HTML is, errors, indexed sources."""
 
+    spool: Path  # the file of the articles' compressed HTML
     articles: list[Article] = field(default_factory=list)
-    html: dict[str, bytes] = field(default_factory=dict)
+    html: Offsets = field(default_factory=dict)  # where each article's HTML is in `spool`
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[ContentError] = field(default_factory=list)
     indexed: list[str] = field(default_factory=list)
@@ -130,21 +132,24 @@ def _build_part(
     number: int,
     paths: list[Path],
     now: datetime,
-    rendered: Path | None = None,
+    rendered: Path | None,
+    spools: Path,
     tick: Callable[[int], None] | None = None,
 ) -> _Part:
     """Read `paths` and index the published ones as part `number` of `generation`; `tick` is
     told how many files were read so far (in this process; workers count in `_done`). Bodies are
-    rendered through the render cache at `rendered` (None: none).
+    rendered through the render cache at `rendered` (None: none); their compressed HTML goes to a
+    file in the folder `spools`.
 
-    Runs in a worker process. Articles stream through: only metadata and compressed HTML are
-    kept, so memory stays flat however many articles a part has.
+    Runs in a worker process. Articles stream through: only their metadata is kept, so memory
+    stays flat however many articles a part has.
     """
     from ..content.reading import read_article
     from ..index.write import write_part
     from .cache import RenderCache
 
-    part = _Part()
+    spool = HtmlSpool(spools / f"P{number}.html")
+    part = _Part(spool.path)
     renders = RenderCache(rendered)
 
     def published() -> Iterator[Article]:
@@ -166,7 +171,7 @@ def _build_part(
                 if tick is not None and (count % TICK == 0 or count == len(paths)):
                     tick(count)
             part.warnings.extend(notes)
-            part.html[article.source] = compress_html(article.body_html)
+            spool.add(article.source, compress_html(article.body_html))
             part.articles.append(replace(article, body_html="", body_text=""))
             if article.is_published(now):
                 part.indexed.append(article.source)
@@ -176,17 +181,21 @@ def _build_part(
         write_part(generation, number, published(), spec)
     finally:
         renders.close()
+        spool.close()
+    part.html = spool.offsets
     part.cache_used, part.cache_hits, part.cache_problems = renders.used, renders.hits, renders.problems
     return part
 
 
-def _run_parts(context: Context, generation: Path, chunks: list[list[Path]], rendered: Path | None) -> list[_Part]:
+def _run_parts(
+    context: Context, generation: Path, chunks: list[list[Path]], rendered: Path | None, spools: Path
+) -> list[_Part]:
     """Build every part: in worker processes when there are several, else in this process."""
     config, spec, now = context.config, context.spec, context.now
     if len(chunks) == 1:
-        return [_build_part(config, spec, generation, 0, chunks[0], now, rendered, context.phases.advance)]
+        return [_build_part(config, spec, generation, 0, chunks[0], now, rendered, spools, context.phases.advance)]
     _preload(spec)
-    arguments = [(config, spec, generation, n, chunk, now, rendered) for n, chunk in enumerate(chunks)]
+    arguments = [(config, spec, generation, n, chunk, now, rendered, spools) for n, chunk in enumerate(chunks)]
     return run_forked(_build_part, arguments, context.phases)
 
 
