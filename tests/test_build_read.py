@@ -36,6 +36,13 @@ def site_of(make_site: MakeSite, **config: dict[str, object]) -> Site:
     return make_site(files, {"build": {"workers": 2}, **config})
 
 
+def output_files(out: Path) -> dict[str, bytes]:
+    """Every file of an output folder, but the render cache: its rows are the same, but the parts
+    write them in the order they finish articles (build/cache.py); nothing is published from it."""
+    found = (path for path in sorted(out.rglob("*")) if path.is_file() and not path.name.startswith(RENDER_CACHE))
+    return {path.relative_to(out).as_posix(): path.read_bytes() for path in found}
+
+
 def segments(site: Site) -> list[str]:
     return sorted(path.name for path in current_generation(site.config().index_dir).glob("*.pst"))
 
@@ -64,13 +71,7 @@ def test_parallel_full_builds_are_byte_identical(make_site: MakeSite, tmp_path: 
     other = tmp_path / "other-out"
     build(load_config(site.config_path, out=other), full=True)
 
-    def files(out: Path) -> dict[str, bytes]:
-        # Not the render cache: its rows are the same, but the parts write them in the order they
-        # finish articles (build/cache.py); nothing is published from it.
-        found = (p for p in sorted(out.rglob("*")) if p.is_file() and not p.name.startswith(RENDER_CACHE))
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in found}
-
-    assert files(site.out) == files(other)
+    assert output_files(site.out) == output_files(other)
     assert (site.out / ".feedindex" / RENDER_CACHE).is_file()
 
 
@@ -168,10 +169,7 @@ def test_a_full_build_by_six_workers_is_two_segments_and_reproducible(
     again = tmp_path / "again-out"
     build(load_config(site.config_path, out=again), full=True)
 
-    def files(out: Path) -> dict[str, bytes]:
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
-
-    assert files(site.out) == files(again)
+    assert output_files(site.out) == output_files(again)
     with Searcher(site.config().index_dir) as searcher:
         assert [hit.slug for hit in searcher.search("獨角鯨").hits] == ["p000"]
         assert searcher.search("開源模型").total == ARTICLES - 1
