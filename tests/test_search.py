@@ -21,8 +21,10 @@ from feedindex.errors import QueryError, SearchIndexError
 from feedindex.index.generations import current_generation, new_generation, read_meta
 from feedindex.index.write import assemble, update_index, write_part
 from feedindex.model import Article
-from feedindex.query import MAX_PER_PAGE, Filters, Searcher, search
-from feedindex.scoring import Deadline
+from feedindex.search import search
+from feedindex.search.deadline import Deadline
+from feedindex.search.parse import MAX_PER_PAGE, Filters
+from feedindex.search.searcher import Searcher
 
 FILES = {
     # zh-Hant, Taiwan vocabulary
