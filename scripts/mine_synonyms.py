@@ -411,18 +411,21 @@ def _dump_installed(name: str, scratch: Path) -> str:
     return target.read_text(encoding="utf-8")
 
 
-def opencc_pairs(tables: dict[str, list[tuple[str, list[str]]]], cutter: Cutter) -> set[tuple[str, str]]:
-    """(mainland run, Taiwan run) of every all-Han entry, folded and cut as the index cuts them."""
+def opencc_entries(tables: dict[str, list[tuple[str, list[str]]]]) -> Iterator[tuple[str, str, str]]:
+    """(table, mainland, Taiwan) of every all-Han entry, both sides folded, that folding does not merge."""
     t2s = opencc.OpenCC("t2s")
-    found = set()
     for name, entries in tables.items():
         for key, values in entries:
             for value in values:
                 mainland, taiwan = (key, value) if name == "TWPhrases" else (value, key)
                 a, b = t2s.convert(mainland), t2s.convert(taiwan)
                 if a != b and HAN_TEXT.fullmatch(a) and HAN_TEXT.fullmatch(b):
-                    found.add((" ".join(cutter.words(a)), " ".join(cutter.words(b))))
-    return found
+                    yield name, a, b
+
+
+def opencc_pairs(tables: dict[str, list[tuple[str, list[str]]]], cutter: Cutter) -> set[tuple[str, str]]:
+    """(mainland run, Taiwan run) of every entry, cut as the index cuts them."""
+    return {(" ".join(cutter.words(a)), " ".join(cutter.words(b))) for _, a, b in opencc_entries(tables)}
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -499,16 +502,10 @@ def jieba_frequencies() -> dict[str, int]:
 
 def phrases(tables: dict[str, list[tuple[str, list[str]]]], judged: dict[tuple[str, str], str]) -> list[Phrase]:
     """Every all-Han pair of OpenCC's phrase tables that folding does not already merge."""
-    t2s = opencc.OpenCC("t2s")
     frequency = jieba_frequencies()
     seen: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for name, entries in tables.items():
-        for key, values in entries:
-            for value in values:
-                mainland, taiwan = (key, value) if name == "TWPhrases" else (value, key)
-                a, b = t2s.convert(mainland), t2s.convert(taiwan)
-                if a != b and HAN_TEXT.fullmatch(a) and HAN_TEXT.fullmatch(b):
-                    seen[a, b].add(name)
+    for name, a, b in opencc_entries(tables):
+        seen[a, b].add(name)
     return [
         Phrase(
             a,
