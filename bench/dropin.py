@@ -167,7 +167,7 @@ def feedindex_side(config_path: Path, now: datetime, src: Path | None) -> dict[s
         "MARKUP = r'\\{\\{[<%]\\s*/?\\s*[\\w./-]+|\\{%-?\\s*\\w+'\n"
         "from datetime import datetime\n"
         "from feedindex.config import load_config\n"
-        "from feedindex.content import read_articles\n"
+        "from feedindex.content.reading import read_articles\n"
         "config = load_config(sys.argv[1]); now = datetime.fromisoformat(sys.argv[2])\n"
         "result = read_articles(config)\n"
         "print(json.dumps({'base_url': config.site.base_url,"
@@ -281,7 +281,7 @@ def main() -> None:
         now = datetime.fromisoformat(args.now)
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from feedindex.generators.site import init_from_site
+    from feedindex.content.generators.init import init_from_site
 
     init = init_from_site(site, work / "feedindex.toml")
     after = feedindex_side(init.config_path, now, None)

@@ -40,7 +40,7 @@ from load import make_queries
 
 from feedindex.analysis import words
 from feedindex.config import load_config
-from feedindex.index import open_index
+from feedindex.index.generations import open_index
 from feedindex.query import Searcher
 
 TARGETS = {5_000: {"p50": 6.0, "p99": 30.0}, 50_000: {"p50": 20.0, "p99": 100.0}}

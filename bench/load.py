@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from feedindex.config import load_config
-from feedindex.index import open_index
+from feedindex.index.generations import open_index
 
 LUA = """
 paths = {%s}
@@ -106,7 +106,8 @@ def bare_app() -> Any:
     from whoosh.query import Or, Term
 
     from feedindex.analysis import words
-    from feedindex.index import index_spec, open_index
+    from feedindex.index.generations import open_index
+    from feedindex.index.schema import index_spec
 
     config = load_config(Path(os.environ["FEEDINDEX_CONFIG"]))
     index = open_index(config.index_dir)

@@ -32,7 +32,8 @@ from typing import Any
 from whoosh.query import Or, Term
 
 from feedindex.analysis import fold, lower_ascii, words
-from feedindex.index import FIELD_BOOSTS, open_index
+from feedindex.index.generations import open_index
+from feedindex.index.schema import FIELD_BOOSTS
 from feedindex.query import Searcher
 
 DEEP = 100

@@ -7,7 +7,7 @@ What it measures
     (target in the top 10), the median and p95 query latency, and the time to build each index.
     Two systems run in one process over the same texts (`read_articles`, published articles only):
 
-    * feedindex: `feedindex.builder.build` into a scratch folder (the time includes reading the
+    * feedindex: `feedindex.build` into a scratch folder (the time includes reading the
       content and writing the feeds), then one open `feedindex.query.Searcher` answers every query.
     * baseline, "the home-made jieba+Whoosh script": Whoosh with slug=ID, title and body TEXT
       fields analysed by `jieba.analyse.ChineseAnalyzer`, queries parsed by
@@ -87,9 +87,9 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.qparser import MultifieldParser
 
-from feedindex.builder import BuildReport, build
+from feedindex.build import BuildReport, build
 from feedindex.config import Config, config_from_mapping
-from feedindex.content import read_articles
+from feedindex.content.reading import read_articles
 from feedindex.query import Searcher as FeedindexSearcher
 
 TOP_K = 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from feedindex.analysis import AnalyzerSpec
 from feedindex.config import Config, load_config
 from feedindex.model import Article
 
@@ -159,6 +160,27 @@ def serve() -> Any:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def write_generation(
+    index_dir: Path,
+    articles: Iterable[Article],
+    spec: AnalyzerSpec | None = None,
+    names: dict[str, dict[str, str]] | None = None,
+    parts: int = 1,
+) -> Path:
+    """Index `articles` as a full build does (`parts` written by `write_part`, joined and published
+    by `assemble`); the new live generation. Replaced generations are removed at once."""
+    from feedindex.index.generations import new_generation
+    from feedindex.index.write import assemble, write_part
+
+    spec = spec or AnalyzerSpec()
+    articles = list(articles)
+    generation = new_generation(index_dir)
+    for part in range(parts):
+        write_part(generation, part, articles[part::parts], spec)
+    assemble(index_dir, generation, parts, spec, names or {"tags": {}, "category": {}}, retention=0)
+    return generation
 
 
 def indexed_article(number: int, published: datetime, body_text: str, **fields: Any) -> Article:

@@ -66,7 +66,7 @@ def test_typing_zh_hant_and_zh_hans_queries_shows_highlighted_results(
             ),
         }
     )
-    from feedindex.builder import build
+    from feedindex.build import build
 
     build(site.config())
     base = serve(site)
@@ -96,7 +96,7 @@ def test_typing_zh_hant_and_zh_hans_queries_shows_highlighted_results(
 
 def test_the_page_works_without_javascript(make_site: MakeSite, serve: Any, browser_page: Any) -> None:
     site = make_site({"qwen.md": article("開源模型筆記", body="開源模型與記憶體。")})
-    from feedindex.builder import build
+    from feedindex.build import build
 
     build(site.config())
     base = serve(site)
@@ -120,7 +120,7 @@ def test_the_feeds_page_and_a_feed_opened_in_chromium(make_site: MakeSite, serve
             "rss.md": article("Why feeds", date="2025-01-01", lang="en", tags=["RSS"], author="Mei Chen"),
         }
     )
-    from feedindex.builder import build
+    from feedindex.build import build
 
     build(site.config())
     base = serve(site)

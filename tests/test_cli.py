@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -153,12 +154,10 @@ def test_refusing_to_unpublish_exits_6_until_allowed(site: Site) -> None:
 def test_an_unexpected_error_is_one_line_and_exit_70_never_1(
     site: Site, monkeypatch: pytest.MonkeyPatch, verbose: bool
 ) -> None:
-    import feedindex.builder
-
     def broken(*args: object, **kwargs: object) -> None:  # a bug anywhere in the library
         raise RuntimeError("something broke\nsecond line")
 
-    monkeypatch.setattr(feedindex.builder, "build", broken)
+    monkeypatch.setattr(importlib.import_module("feedindex.build"), "build", broken)
     code, _, err = run(*(["-v"] if verbose else []), "build")
     assert code == 70
     last = err.strip().splitlines()[-1]
@@ -169,12 +168,10 @@ def test_an_unexpected_error_is_one_line_and_exit_70_never_1(
 
 
 def test_an_interrupted_build_exits_130(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
-    import feedindex.builder
-
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(feedindex.builder, "build", interrupted)
+    monkeypatch.setattr(importlib.import_module("feedindex.build"), "build", interrupted)
     assert run("build")[0] == 130
 
 
@@ -199,7 +196,7 @@ def test_log_records_are_one_line_each(site: Site) -> None:
         [sys.executable, "-m", "feedindex", "-v", "check"], capture_output=True, text=True, env=os.environ
     )
     logged = [line for line in done.stderr.splitlines() if line.startswith("INFO")]
-    assert logged == [f"INFO feedindex.content: rejected {SHOWN}"]
+    assert logged == [f"INFO feedindex.content.reading: rejected {SHOWN}"]
 
 
 def test_init_writes_a_config_that_check_accepts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -216,3 +213,66 @@ def test_init_writes_a_config_that_check_accepts(tmp_path: Path, monkeypatch: py
     assert code == 0 and (tmp_path / "other.toml").is_file()
     code, _, err = run("init", "--from", str(tmp_path))
     assert code == 2 and "is not a Hugo" in err
+
+
+def test_on_a_terminal_each_phase_has_its_own_line_with_its_progress() -> None:
+    import io
+
+    from rich.console import Console
+
+    from feedindex.build import Phase
+    from feedindex.cli.show import PhaseDisplay
+
+    screen = io.StringIO()
+    display = PhaseDisplay(Console(file=screen, force_terminal=True, width=100))
+    display(Phase("scanning"))
+    display(Phase("scanning", 0.01, done=5000, finished=True))
+    assert screen.getvalue() == ""  # nothing yet: a build with nothing to do shows nothing
+    display(Phase("reading", 0.0, done=0, total=5000, workers=2))
+    display(Phase("reading", 1.0, done=2500, total=5000, workers=2))
+    display.display.refresh()
+    shown = screen.getvalue()
+    assert "scanning" in shown and "5,000" in shown  # the phase before, once the display starts
+    assert "reading" in shown and "2,500/5,000" in shown
+    display(Phase("reading", 2.0, done=5000, total=5000, workers=2, finished=True))
+    display(Phase("joining"))
+    display.display.refresh()
+    assert "joining" in screen.getvalue()
+    display.close()
+
+
+@pytest.mark.slow
+def test_the_phases_show_on_a_terminal_only(make_site: MakeSite) -> None:
+    import pty
+
+    files = {f"p{n}.md": article(f"文章 {n}", body="開源模型 " * 200, tags=[f"t{n % 9}"]) for n in range(300)}
+    site = make_site(files)
+    command = [sys.executable, "-m", "feedindex", "build", "--config", str(site.config_path)]
+    piped = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert piped.stderr == "" and piped.stdout.startswith("300 changed")  # no terminal: no phases shown
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: a build on a terminal
+        os.execv(sys.executable, [*command, "--full"])
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.waitpid(pid, 0)
+    text = seen.decode("utf-8", "replace")
+    for name in ("reading", "deciding", "feeds", "publishing"):
+        assert name in text, text[-2000:]
+    assert "(full build: asked for with --full)" in text
+
+
+def test_a_snippet_is_printed_as_its_text_with_the_matches_highlighted() -> None:
+    from feedindex.cli.show import snippet_text
+
+    text = snippet_text("use &lt;mark&gt; &amp; <mark>開源</mark> models, <mark>&lt;T&gt;</mark>")
+    assert text.plain == "use <mark> & 開源 models, <T>"
+    marked = [text.plain[span.start : span.end] for span in text.spans if span.style == "bold yellow"]
+    assert marked == ["開源", "<T>"]

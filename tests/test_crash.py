@@ -22,9 +22,10 @@ import feedparser
 import pytest
 
 from conftest import BASE_CONFIG, article, toml_dumps
-from feedindex.builder import build
-from feedindex.config import FEED_FILES, load_config
-from feedindex.index import open_index
+from feedindex.build import build
+from feedindex.config import load_config
+from feedindex.index.generations import open_index
+from feedindex.paths import FEED_FILES
 from feedindex.query import Searcher
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ import feedparser
 import pytest
 
 from conftest import BASE_CONFIG, article, toml_dumps
-from feedindex.files import generations
+from feedindex.index.generations import generations
 
 pytestmark = pytest.mark.slow
 

@@ -14,10 +14,11 @@ import pytest
 from lxml import etree
 
 from conftest import MakeSite, Site, article
-from feedindex.builder import build
-from feedindex.content import read_articles
-from feedindex.feeds import FEED_FILES, sanitize_html
+from feedindex.build import build
+from feedindex.content.reading import read_articles
+from feedindex.feeds.entries import sanitize_html
 from feedindex.model import slugify
+from feedindex.paths import FEED_FILES
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"

@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from conftest import MakeSite, Site, article
-from feedindex.builder import build
+from feedindex.build import build
 
 NOW = datetime(2026, 1, 1, tzinfo=ZoneInfo("Asia/Taipei"))
 BASE = "https://blog.example.com/"

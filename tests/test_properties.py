@@ -27,13 +27,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import BASE_CONFIG, article, toml_dumps
+from feedindex.build.state import utc_key
 from feedindex.cli import main
 from feedindex.config import load_config
-from feedindex.content import read_article
+from feedindex.content.reading import read_article
+from feedindex.content.scan import scan_sources
 from feedindex.errors import ContentError
 from feedindex.query import Searcher
-from feedindex.sources import scan_sources
-from feedindex.state import utc_key
 
 QUICK = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LONG = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 
 from conftest import MakeSite, Site, article, indexed_article
 from feedindex.analysis import AnalyzerSpec
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.cli import main
 from feedindex.errors import QueryError, SearchIndexError
-from feedindex.index import assemble, current_generation, new_generation, read_meta, update_index, write_part
+from feedindex.index.generations import current_generation, new_generation, read_meta
+from feedindex.index.write import assemble, update_index, write_part
 from feedindex.model import Article
 from feedindex.query import MAX_PER_PAGE, Filters, Searcher, search
 from feedindex.scoring import Deadline

@@ -18,7 +18,7 @@ import feedparser
 import pytest
 
 from conftest import MakeSite, article
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]

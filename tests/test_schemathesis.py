@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from conftest import BASE_CONFIG, article, toml_dumps
-from feedindex.builder import build
+from feedindex.build import build
 from feedindex.config import load_config
-from feedindex.server import create_app
+from feedindex.web.server import create_app
 
 
 @pytest.fixture(scope="module")

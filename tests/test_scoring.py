@@ -16,7 +16,8 @@ from whoosh.query import And, AndMaybe, Or, Phrase, Query, Require, Term
 
 from conftest import indexed_article
 from feedindex.analysis import AnalyzerSpec
-from feedindex.index import assemble, new_generation, open_index, update_index, write_part
+from feedindex.index.generations import new_generation, open_index
+from feedindex.index.write import assemble, update_index, write_part
 from feedindex.model import Article
 from feedindex.scoring import BoundedCache, Deadline, OutOfTime, PhraseBonus, Scorer, whoosh_scores
 

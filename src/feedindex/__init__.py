@@ -1,8 +1,12 @@
 """feedindex: RSS, Atom and JSON Feed files and Chinese-first search for Markdown articles.
 
-The public API is imported lazily so that `feedindex --help` and a no-op build stay fast. The
-modules are `builder` and `query`, not `build` and `search`: a submodule's name would replace the
-function of the same name on this package as soon as the submodule is imported.
+The public API is imported lazily so that `feedindex --help` and a no-op build stay fast, except
+`build`: it is also the name of the package that holds it (`feedindex.build`), and importing a
+submodule binds the submodule's name on its package. So the package is imported here, once (its
+modules import nothing heavy), and `build` is then bound to the function: importing any of
+`feedindex.build`'s modules later does not change it. (Import its modules with `from
+feedindex.build import plan` or `from feedindex.build.plan import …`, not `import
+feedindex.build.plan`.)
 """
 
 from __future__ import annotations
@@ -10,15 +14,14 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__
+from .build import BuildReport, build
 
 _EXPORTS = {
     "load_config": "config",
     "Config": "config",
     "Article": "model",
-    "read_articles": "content",
-    "build": "builder",
-    "BuildReport": "builder",
+    "read_articles": "content.reading",
     "search": "query",
     "Hit": "query",
     "SearchResult": "query",
@@ -48,9 +51,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .builder import BuildReport, build
     from .config import Config, load_config
-    from .content import read_articles
+    from .content.reading import read_articles
     from .errors import ConfigError, ContentError, FeedindexError, QueryError, SearchIndexError
     from .model import Article
     from .query import Hit, SearchResult, search

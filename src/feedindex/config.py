@@ -2,36 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
-import re
-import string
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from . import config_checks as check
 from .errors import ConfigError, ConfigProblem
+from .paths import FEED_FILES, index_dir, state_dir
 
 CONFIG_NAME = "feedindex.toml"
-FEED_FILES: dict[str, str] = {"rss": "rss.xml", "atom": "atom.xml", "json": "feed.json"}  # format → file name
-FEEDS_PAGE = "feeds.html"  # every feed of the site, for people (feeds_page.py)
 
-# BCP 47 as sites use it: language, optional script, optional region, optional variants.
-_BCP47 = re.compile(
-    r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|[0-9]{3}))?(-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
-)
-# {slug} {year} {month} {day} {category} for any site; the rest spell the permalink tokens of Hugo,
-# Jekyll and Hexo (see generators/permalinks.py for what each one is).
-ARTICLE_URL_FIELDS = frozenset(
-    {"slug", "year", "month", "day", "category"}
-    | {"path", "dir", "filename", "section", "title", "slug_or_title", "categories", "hash"}
-    | {"i_month", "i_day", "hour", "minute", "second"}
-)
-# At least one of these makes the URL differ per article.
-_UNIQUE_URL_FIELDS = ("slug", "path", "filename", "title", "slug_or_title", "hash")
 GENERATORS = ("none", "hugo", "jekyll", "hexo")
 
 
@@ -153,296 +136,84 @@ class Config:
     @property
     def index_dir(self) -> Path:
         """Where the search index lives."""
-        return self.paths.out / "index"
+        return index_dir(self.paths.out)
 
     @property
     def state_dir(self) -> Path:
         """feedindex's own bookkeeping beside the outputs (entry ids, build state, lock)."""
-        return self.paths.out / ".feedindex"
+        return state_dir(self.paths.out)
 
 
 # --- the schema ---------------------------------------------------------------------------
-# Each key: (default, check). A check returns the cleaned value or raises ValueError with a
-# message for the user. `REQUIRED` marks keys without a default.
+# Each key: (default, check). A check (config_checks.py) returns the cleaned value or raises
+# ValueError with a message for the user. `REQUIRED` marks keys without a default.
 
 REQUIRED = object()
-Check = Callable[[Any], Any]
 
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, not {type(value).__name__}")
-    return value
-
-
-def _nonempty(value: Any) -> str:
-    text = _text(value).strip()
-    if not text:
-        raise ValueError("must not be empty")
-    return text
-
-
-def _optional_text(value: Any) -> str | None:
-    return _text(value).strip() or None
-
-
-def _base_url(value: Any) -> str:
-    url = _nonempty(value)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"must be an absolute http(s) URL, got {url!r}")
-    if parts.query or parts.fragment:
-        raise ValueError("must not have a query or fragment")
-    return url if url.endswith("/") else url + "/"
-
-
-def check_language(value: Any) -> str:
-    """A BCP 47 language tag (zh-Hant, zh-TW, en), or ValueError saying what is wrong."""
-    tag = _nonempty(value)
-    if "_" in tag:
-        raise ValueError(f"{tag!r} is not BCP 47: use {tag.replace('_', '-')!r}")
-    if not _BCP47.match(tag):
-        raise ValueError(f"{tag!r} is not a BCP 47 language tag (e.g. zh-Hant, zh-TW, en)")
-    return tag
-
-
-def _timezone(value: Any) -> str:
-    name = _nonempty(value)
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Asia/Taipei)") from None
-    return name
-
-
-def _email(value: Any) -> str | None:
-    email = _optional_text(value)
-    if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise ValueError(f"{email!r} is not an email address")
-    return email
-
-
-def _placeholders(pattern: str) -> set[str]:
-    """The `{names}` in a URL pattern; ValueError when the pattern does not parse."""
-    try:
-        return {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
-    except ValueError as error:
-        raise ValueError(f"is not a valid pattern: {error}") from None
-
-
-def _article_url(value: Any) -> str:
-    pattern = _nonempty(value)
-    names = _placeholders(pattern)
-    unknown = names - ARTICLE_URL_FIELDS
-    if unknown:
-        allowed = ", ".join("{" + name + "}" for name in sorted(ARTICLE_URL_FIELDS))
-        raise ValueError(f"unknown placeholder(s) {sorted(unknown)}; allowed: {allowed}")
-    if not names & set(_UNIQUE_URL_FIELDS):
-        others = ", ".join("{" + name + "}" for name in _UNIQUE_URL_FIELDS[1:])
-        raise ValueError(f"must contain {{slug}} (or {others}) so every article gets its own URL")
-    if urlsplit(pattern).scheme:
-        raise ValueError("must be a path under base_url, not an absolute URL")
-    return pattern
-
-
-def _section_urls(value: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, dict):
-        raise ValueError(f'must be a table of section = "pattern", got {value!r}')
-    patterns = []
-    for section, pattern in value.items():
-        try:
-            patterns.append((_section(section), _article_url(pattern)))
-        except ValueError as error:
-            raise ValueError(f"{section!r}: {error}") from None
-    return tuple(patterns)
-
-
-def _section(value: Any) -> str:
-    folder = _nonempty(value).strip("/")
-    if not folder or any(part in ("", ".", "..") for part in folder.split("/")) or "\\" in folder:
-        raise ValueError(f"{value!r} is not a folder path under paths.content (e.g. posts or blog/_posts)")
-    return folder
-
-
-def _sections(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise ValueError(f'must be a list of folders such as ["posts"], got {value!r}')
-    return tuple(dict.fromkeys(_section(item) for item in value))
-
-
-def _key_list(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item.strip() for item in value):
-        raise ValueError(f'must be a non-empty list of keys such as ["image", "cover.image"], got {value!r}')
-    return tuple(dict.fromkeys(item.strip() for item in value))
-
-
-def _page_url(value: Any) -> str:
-    pattern = _nonempty(value)
-    if _placeholders(pattern) != {"slug"}:
-        raise ValueError("must contain {slug} and no other placeholder")
-    if urlsplit(pattern).scheme:
-        raise ValueError("must be a path under base_url, not an absolute URL")
-    return pattern
-
-
-def _url_path(value: Any) -> str:
-    path = _text(value).strip()
-    if path and (urlsplit(path).scheme or not path.endswith("/")):
-        raise ValueError("must be a path under base_url ending in / (e.g. /images/), or empty")
-    return path
-
-
-def _optional_base_url(value: Any) -> str | None:
-    return _base_url(value) if _text(value).strip() else None
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {value!r}")
-    return value
-
-
-def _one_of(*choices: str) -> Check:
-    def check(value: Any) -> str:
-        if value not in choices:
-            raise ValueError(f"must be one of {list(choices)}, got {value!r}")
-        return str(value)
-
-    return check
-
-
-def _subset_of(*choices: str) -> Check:
-    def check(value: Any) -> tuple[str, ...]:
-        if not isinstance(value, list) or not value or not all(item in choices for item in value):
-            raise ValueError(f"must be a non-empty list of {list(choices)}, got {value!r}")
-        return tuple(dict.fromkeys(value))
-
-    return check
-
-
-def _host_list(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(
-        isinstance(item, str) and re.fullmatch(r"[\w.-]+", item) for item in value
-    ):
-        raise ValueError(f"must be a list of host names, got {value!r}")
-    return tuple(item.lower() for item in value)
-
-
-def _seconds(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError(f"must be a number of seconds (0 or more), got {value!r}")
-    return float(value)
-
-
-def _port(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
-        raise ValueError(f"must be a port number (1-65535), got {value!r}")
-    return value
-
-
-def _origins(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError(f'must be a list of origins such as "https://example.org", got {value!r}')
-    for origin in value:
-        parts = urlsplit(origin)
-        if origin != "*" and (parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/")):
-            raise ValueError(f"{origin!r} is not an origin (scheme://host[:port]) or *")
-    return tuple(origin.rstrip("/") for origin in value)
-
-
-def _segmenter(value: Any) -> str:
-    name: str = _one_of("jieba", "rjieba")(value)
-    if name == "rjieba" and importlib.util.find_spec("rjieba") is None:
-        raise ValueError('rjieba is not installed: pip install rjieba, or set segmenter = "jieba"')
-    return name
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"must be 0 or more, got {value!r}")
-    return value
-
-
-def _share(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ValueError(f"must be a share between 0 and 1 (0.5 is half), got {value!r}")
-    return float(value)
-
-
-def _positive_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"must be a positive integer, got {value!r}")
-    return value
-
-
-def _path(value: Any) -> str:
-    return _nonempty(value)
-
-
-SCHEMA: dict[str, dict[str, tuple[Any, Check]]] = {
+SCHEMA: dict[str, dict[str, tuple[Any, check.Check]]] = {
     "site": {
-        "title": (REQUIRED, _nonempty),
-        "base_url": (REQUIRED, _base_url),
-        "description": ("", _text),
-        "language": ("zh-Hant", check_language),
-        "timezone": ("Asia/Taipei", _timezone),
-        "author": ("", _text),
-        "author_email": ("", _email),
-        "article_url": ("/posts/{slug}/", _article_url),
-        "tag_url": ("/tags/{slug}/", _page_url),
-        "category_url": ("/categories/{slug}/", _page_url),
-        "image_base": ("", _url_path),
-        "lowercase_urls": (False, _boolean),
-        "section_urls": ({}, _section_urls),
+        "title": (REQUIRED, check.nonempty),
+        "base_url": (REQUIRED, check.base_url),
+        "description": ("", check.any_text),
+        "language": ("zh-Hant", check.check_language),
+        "timezone": ("Asia/Taipei", check.timezone),
+        "author": ("", check.any_text),
+        "author_email": ("", check.email),
+        "article_url": ("/posts/{slug}/", check.article_url),
+        "tag_url": ("/tags/{slug}/", check.page_url),
+        "category_url": ("/categories/{slug}/", check.page_url),
+        "image_base": ("", check.url_path),
+        "lowercase_urls": (False, check.boolean),
+        "section_urls": ({}, check.section_urls),
     },
     "paths": {
-        "content": ("content", _path),
-        "out": ("out", _path),
-        "images": ("", _text),
+        "content": ("content", check.path),
+        "out": ("out", check.path),
+        "images": ("", check.any_text),
     },
     "content": {
-        "max_file_bytes": (5_000_000, _positive_int),
-        "summary_chars": (160, _positive_int),
-        "max_tags": (100, _positive_int),
-        "max_cpu_seconds": (10, _seconds),
-        "generator": ("none", _one_of(*GENERATORS)),
-        "sections": ([], _sections),
-        "excerpt_separator": ("", _text),
-        "filename_dates": (True, _boolean),
-        "image_keys": (["image"], _key_list),
+        "max_file_bytes": (5_000_000, check.positive_int),
+        "summary_chars": (160, check.positive_int),
+        "max_tags": (100, check.positive_int),
+        "max_cpu_seconds": (10, check.seconds),
+        "generator": ("none", check.one_of(*GENERATORS)),
+        "sections": ([], check.sections),
+        "excerpt_separator": ("", check.any_text),
+        "filename_dates": (True, check.boolean),
+        "image_keys": (["image"], check.key_list),
     },
     "feeds": {
-        "items": (20, _positive_int),
-        "max_bytes": (1_000_000, _positive_int),
-        "url": ("", _optional_base_url),
-        "formats": (list(FEED_FILES), _subset_of(*FEED_FILES)),
-        "per_tag": (True, _boolean),
-        "per_category": (True, _boolean),
-        "entry_id": ("tag", _one_of("tag", "url")),
-        "websub_hub": ("", _optional_base_url),
-        "stylesheet": (True, _boolean),
+        "items": (20, check.positive_int),
+        "max_bytes": (1_000_000, check.positive_int),
+        "url": ("", check.optional_base_url),
+        "formats": (list(FEED_FILES), check.subset_of(*FEED_FILES)),
+        "per_tag": (True, check.boolean),
+        "per_category": (True, check.boolean),
+        "entry_id": ("tag", check.one_of("tag", "url")),
+        "websub_hub": ("", check.optional_base_url),
+        "stylesheet": (True, check.boolean),
         # Empty by default: the W3C validator flags every <iframe>; sites that want embedded
         # videos list their hosts (e.g. "www.youtube-nocookie.com").
-        "iframe_hosts": ([], _host_list),
+        "iframe_hosts": ([], check.host_list),
     },
     "index": {
-        "retention_seconds": (300, _seconds),
+        "retention_seconds": (300, check.seconds),
     },
     "build": {
-        "workers": (0, _count),
-        "max_unpublish": (0.5, _share),
+        "workers": (0, check.count),
+        "max_unpublish": (0.5, check.share),
     },
     "server": {
-        "host": ("127.0.0.1", _nonempty),
-        "port": (8000, _port),
-        "workers": (1, _positive_int),
-        "cors_origins": ([], _origins),
-        "time_budget_ms": (500, _positive_int),
-        "serve_feeds": (True, _boolean),
+        "host": ("127.0.0.1", check.nonempty),
+        "port": (8000, check.port),
+        "workers": (1, check.positive_int),
+        "cors_origins": ([], check.origins),
+        "time_budget_ms": (500, check.positive_int),
+        "serve_feeds": (True, check.boolean),
     },
     "search": {
-        "segmenter": ("rjieba", _segmenter),
-        "user_dict": ("", _text),
+        "segmenter": ("rjieba", check.segmenter),
+        "user_dict": ("", check.any_text),
     },
 }
 
@@ -463,16 +234,16 @@ def _validate(raw: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[C
             if key not in fields:
                 problems.append(ConfigProblem(f"{section}.{key}", f"unknown key; known: {sorted(fields)}"))
         values[section] = {}
-        for key, (default, check) in fields.items():
+        for key, (default, cleaned) in fields.items():
             name = f"{section}.{key}"
             if key not in given:
                 if default is REQUIRED:
                     problems.append(ConfigProblem(name, "is required"))
                     continue
-                values[section][key] = check(default)
+                values[section][key] = cleaned(default)
                 continue
             try:
-                values[section][key] = check(given[key])
+                values[section][key] = cleaned(given[key])
             except ValueError as error:
                 problems.append(ConfigProblem(name, str(error)))
     return values, problems

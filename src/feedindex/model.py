@@ -1,4 +1,5 @@
-"""The frozen `Article`: what every output is made from. Standard library only."""
+"""The frozen `Article`, what every output is made from, and the scopes (site, tag, category)
+its feeds group it in. Standard library only."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+
+from .paths import ScopeKind, feed_folder
 
 # Characters XML 1.0 forbids (C0 controls but tab, newline, carriage return; the surrogates;
 # U+FFFE/U+FFFF). Removing them at the model keeps every output well-formed.
@@ -118,3 +121,30 @@ class Article:
     def is_published(self, now: datetime) -> bool:
         """Not a draft and not dated after `now`."""
         return not self.draft and self.published <= now
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a feed is about: the whole site, one tag or one category (its name as shown)."""
+
+    kind: ScopeKind
+    name: str = ""
+    slug: str = ""
+
+    @property
+    def folder(self) -> str:
+        """The feed files' folder under the output folder ("" for the site)."""
+        return feed_folder(self.kind, self.slug)
+
+
+def scopes_of(article: Article) -> Iterator[Scope]:
+    """The tag and category scopes `article` is in, as its feeds group it: names cleaned of
+    characters XML cannot carry, one per slug (the article's first spelling of it)."""
+    for kind, names in (("tag", article.tags), ("category", article.categories)):
+        seen: set[str] = set()
+        for name in names:
+            clean = strip_illegal_chars(name)
+            slug = slugify(clean)
+            if slug not in seen:
+                seen.add(slug)
+                yield Scope("tag" if kind == "tag" else "category", clean, slug)

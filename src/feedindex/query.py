@@ -41,10 +41,13 @@ from whoosh.query import Or as WhooshOr
 
 from .analysis import Word, bigrams, fold, lower_ascii, synonyms, words
 from .errors import QueryError
-from .index import FALLBACK_FIELD, FIELD_BOOSTS, current_generation, index_spec, open_generation, read_meta
+from .index.generations import current_generation, open_generation, read_meta
+from .index.schema import FALLBACK_FIELD, FIELD_BOOSTS, index_spec
+from .index.schema import utc_naive as _utc_naive
+from .index.suggestions import load_table
 from .scoring import BoundedCache, Deadline, OutOfTime, Scorer, Scores, best, whoosh_scores
 from .snippets import snippet
-from .suggest import latin_words, load_table, suggest
+from .suggest import latin_words, suggest
 
 log = logging.getLogger(__name__)
 
@@ -306,10 +309,6 @@ class _Found:
     stage: str
     timed_out: bool
     every_word: bool  # some match has every word (not only near matches)
-
-
-def _utc_naive(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 class Searcher:

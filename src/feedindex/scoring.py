@@ -38,8 +38,8 @@ from whoosh.query import Or as WhooshOr
 from whoosh.query.qcore import _NullQuery
 from whoosh.scoring import BM25F, WeightingModel
 
-from .index import field_lengths
-from .postings import info_doc_frequency, info_postings, raw_term_info
+from .index.codec import field_lengths
+from .index.postings import info_doc_frequency, info_postings, raw_term_info
 
 Scores = dict[int, float]  # document number (of the whole index) → score
 CHECK_EVERY = 4096  # postings or documents between two looks at the clock
