@@ -186,6 +186,23 @@ def test_one_way_synonyms_bridge_one_direction_and_highlight_the_other_word(make
     assert [hit.slug for hit in search(index_dir, "建置").hits] == ["build"]
 
 
+def test_mined_and_opencc_pairs_find_the_other_locale_and_highlight_its_word(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "hierarchy.md": article("類別階層架構", body="檢視類別的階層架構與原始程式碼。"),  # zh-TW (C++ docs' words)
+            "ceo.md": article("公司新闻", lang="zh-Hans", body="首席执行官介绍冒泡排序。"),  # mainland
+        }
+    )
+    build(site.config())
+    index_dir = site.config().index_dir
+    found = search(index_dir, "类层次结构 源代码")
+    assert [hit.slug for hit in found.hits] == ["hierarchy"]
+    assert "<mark>階層架構</mark>" in found.hits[0].snippet and "<mark>原始程式碼</mark>" in found.hits[0].snippet
+    found = search(index_dir, "執行長 氣泡排序")
+    assert [hit.slug for hit in found.hits] == ["ceo"]
+    assert "<mark>首席执行官</mark>" in found.hits[0].snippet and "<mark>冒泡排序</mark>" in found.hits[0].snippet
+
+
 def test_title_words_rank_above_body_words(make_site: MakeSite) -> None:
     site = make_site(
         {
