@@ -4,8 +4,9 @@ Every command and flag is in the command-line reference under its command, every
 is in the configuration reference with its real default, every exit code is in the exit-code table,
 every page of docs/ is in the site's nav, the README names every command, and the README's links
 (and bench/'s and scripts/'s) lead to files and headings that exist. The "How it is built" page
-names every module of src/feedindex, and its diagram's arrows are the imports between the
-package's parts. `mkdocs build --strict` in .ci/run checks the links between the pages themselves.
+names every module of src/feedindex, lists the layers of the import check, and its diagram's
+arrows are the imports between the package's parts. `mkdocs build --strict` in .ci/run checks the
+links between the pages themselves.
 """
 
 from __future__ import annotations
@@ -221,3 +222,10 @@ def test_the_architecture_diagram_is_the_imports_between_the_parts() -> None:
     drawn, made = diagram_arrows(), imports_between_parts()
     assert sorted(made - drawn) == [], "imports the diagram does not draw"
     assert sorted(drawn - made) == [], "arrows the code does not import"
+
+
+def test_the_architecture_page_lists_the_layers_of_the_import_check() -> None:
+    contract = tomllib.loads(read(ROOT / "pyproject.toml"))["tool"]["importlinter"]["contracts"][0]
+    checked = [layer.replace("feedindex.", "") for layer in contract["layers"]]
+    (listing,) = re.findall(r"^```text\n(cli .*?)^```$", sections(ARCHITECTURE_PAGE)["The layers"], re.M | re.S)
+    assert [line.split("  ")[0].strip() for line in listing.splitlines()] == checked
