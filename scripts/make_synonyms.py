@@ -74,7 +74,7 @@ ONE_WAY = ("into-mainland", "into-taiwan")
 DEFAULT_THRESHOLD = 5
 STATS_THRESHOLDS = (3, 4, 5, 10, 20, 50, 100)
 
-# Same Han ranges as feedindex.analysis (BMP blocks and extension A).
+# Same Han ranges as feedindex.analysis.words (BMP blocks and extension A).
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_HAN}]{{2,6}}")
 _HAN_TEXT = re.compile(rf"[{_HAN}]+")

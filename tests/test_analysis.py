@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -26,6 +28,7 @@ from feedindex.analysis import (
     synonyms,
     words,
 )
+from feedindex.index.schema import make_schema
 
 SPEC = AnalyzerSpec()
 
@@ -172,6 +175,56 @@ def test_the_analyzer_pickles_with_its_spec() -> None:
     analyzer = pickle.loads(pickle.dumps(chinese_analyzer(SPEC)))
     assert analyzer == chinese_analyzer(SPEC)
     assert [t.text for t in analyzer("開源模型")] == ["开源", "模型"]
+
+
+def test_the_names_pickled_into_every_index_do_not_move() -> None:
+    # Whoosh pickles the schema (the tokenizers and their AnalyzerSpec) into each index it writes:
+    # an index published by an earlier release must still open, whatever module the code is in.
+    found: list[tuple[str, str]] = []
+
+    class Recording(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            found.append((module, name))
+            return super().find_class(module, name)
+
+    loaded = Recording(io.BytesIO(pickle.dumps(make_schema(SPEC), -1))).load()
+    assert loaded["body"].analyzer == chinese_analyzer(SPEC)
+    ours = {(module, name) for module, name in found if module.startswith("feedindex")}
+    assert ours == {
+        ("feedindex.analysis", "AnalyzerSpec"),
+        ("feedindex.analysis", "ChineseTokenizer"),
+        ("feedindex.analysis", "BigramTokenizer"),
+    }
+
+
+INDEXED_OR_QUERIED = st.lists(
+    st.sampled_from(
+        [
+            *("開源", "模型", "软件", "記憶體", "演練", "建置", "生成", "中华人民共和国", "的", "字"),
+            *("Qwen3-Max", "v3.1", "３．１", "128k", "C++", "c#", "subscriptions", "é", "カナ"),
+            *(" ", "\u3000", "，", "。", "-"),
+        ]
+    )
+    | st.characters(codec="utf-8"),
+    max_size=24,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(INDEXED_OR_QUERIED)
+def test_the_index_side_stores_what_the_query_side_looks_up(text: str) -> None:
+    """The tokenizer (index side) and `words` + `index_terms` (query side) agree: each word's
+    parts at consecutive positions, its index terms at its first, its span as offsets; nothing
+    else. A query looks a word up as its `text` (a term) or its `parts` (a phrase)."""
+    tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer(SPEC)(text, positions=True, chars=True)]
+    expected = []
+    position = 0
+    for word in words(text, SPEC):
+        expected += [(part, position + offset, word.start, word.end) for offset, part in enumerate(word.parts)]
+        expected += [(term, position, word.start, word.end) for term in index_terms(word, SPEC)]
+        assert word.text in (word.parts[0], *index_terms(word, SPEC))  # the whole is stored too
+        position += len(word.parts)
+    assert sorted(tokens) == sorted(expected)
 
 
 @settings(max_examples=300, deadline=None)

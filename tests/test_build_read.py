@@ -16,7 +16,7 @@ from feedindex.config import load_config
 from feedindex.index.generations import current_generation, new_generation, open_index, read_meta
 from feedindex.index.merge import FULL_BUILD_SEGMENTS
 from feedindex.index.write import assemble, write_part
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 ARTICLES = 240  # more than 2 × build.plan.MIN_PART: a full build makes two parts
 

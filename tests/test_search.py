@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import tempfile
@@ -21,8 +22,10 @@ from feedindex.errors import QueryError, SearchIndexError
 from feedindex.index.generations import current_generation, new_generation, read_meta
 from feedindex.index.write import assemble, update_index, write_part
 from feedindex.model import Article
-from feedindex.query import MAX_PER_PAGE, Filters, Searcher, search
-from feedindex.scoring import Deadline
+from feedindex.search import search
+from feedindex.search.deadline import Deadline
+from feedindex.search.parse import MAX_PER_PAGE, Filters
+from feedindex.search.searcher import Searcher
 
 FILES = {
     # zh-Hant, Taiwan vocabulary
@@ -357,6 +360,17 @@ def test_json_shape(searcher: Searcher) -> None:
     assert hit["url"] == "https://blog.example.com/posts/qwen/"
     assert hit["published"] == "2025-11-25T00:00:00+08:00"
     assert result["facets"]["tags"][0] == {"slug": "ai", "name": "AI", "count": 1}
+
+
+def test_the_package_exports_the_documented_names() -> None:
+    from feedindex.search import Facet, Hit, SearchResult, results
+    from feedindex.search import Filters as Exported
+    from feedindex.search import Searcher as ExportedSearcher
+
+    assert (Exported, ExportedSearcher) == (Filters, Searcher)
+    assert (Facet, Hit, SearchResult) == (results.Facet, results.Hit, results.SearchResult)
+    with pytest.raises(AttributeError, match=r"feedindex\.search' has no attribute 'Nothing'"):
+        getattr(importlib.import_module("feedindex.search"), "Nothing")  # noqa: B009
 
 
 def test_limits_and_missing_index(searcher: Searcher, make_site: MakeSite) -> None:
