@@ -5,7 +5,7 @@ On a site that was built (a config file whose output folder holds an index: the 
 made from the indexed titles (the same generator as `bench/load.py`: pieces of Chinese titles and
 English words), each once, through
 
-1. `feedindex.query.Searcher.search` (what the server and `feedindex search` run: folding,
+1. `feedindex.search.searcher.Searcher.search` (what the server and `feedindex search` run: folding,
    segmentation, synonyms, staged matching, facets, snippets, suggestions), and
 2. the baseline, in the same run and on the same index: Whoosh alone, the query's words (as
    feedindex's analyzer cuts them) OR-ed over the body field, top 10 with BM25 and stored fields
@@ -41,7 +41,7 @@ from load import make_queries
 from feedindex.analysis import words
 from feedindex.config import load_config
 from feedindex.index.generations import open_index
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 TARGETS = {5_000: {"p50": 6.0, "p99": 30.0}, 50_000: {"p50": 20.0, "p99": 100.0}}
 

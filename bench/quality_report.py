@@ -34,7 +34,7 @@ from whoosh.query import Or, Term
 from feedindex.analysis import fold, lower_ascii, words
 from feedindex.index.generations import open_index
 from feedindex.index.schema import FIELD_BOOSTS
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 DEEP = 100
 BUCKETS = (("1", 1, 1), ("2", 2, 2), ("3", 3, 3), ("4-5", 4, 5), ("6-10", 6, 10), ("11-100", 11, DEEP))

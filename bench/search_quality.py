@@ -8,7 +8,7 @@ What it measures
     Two systems run in one process over the same texts (`read_articles`, published articles only):
 
     * feedindex: `feedindex.build` into a scratch folder (the time includes reading the
-      content and writing the feeds), then one open `feedindex.query.Searcher` answers every query.
+      content and writing the feeds), then one open `feedindex.search.searcher.Searcher` answers every query.
     * baseline, "the home-made jieba+Whoosh script": Whoosh with slug=ID, title and body TEXT
       fields analysed by `jieba.analyse.ChineseAnalyzer`, queries parsed by
       `MultifieldParser(["title", "body"])` (every word required) and searched with limit=10.
@@ -90,7 +90,7 @@ from whoosh.qparser import MultifieldParser
 from feedindex.build import BuildReport, build
 from feedindex.config import Config, config_from_mapping
 from feedindex.content.reading import read_articles
-from feedindex.query import Searcher as FeedindexSearcher
+from feedindex.search.searcher import Searcher as FeedindexSearcher
 
 TOP_K = 10
 KINDS = ("phrase", "keywords", "salient", "title", "other_script", "english", "mixed", "translated_title")

@@ -17,12 +17,16 @@ How the pairs are found:
    variant character t2s does not fold back. That is not a vocabulary difference. A candidate whose
    Taiwan side is not all Han (乙肝→B肝) is dropped too: the analyzer splits "B" from "肝", so it
    could never match.
-4. The pairs of ``src/feedindex/data/synonyms-mined.tsv`` are added: mined by
-   ``scripts/mine_synonyms.py`` from the zh-TW / zh-CN Visual Studio documentation (aligned
-   sentences) and OpenCC's phrase tables, each kept on evidence from those documents. A mined pair
-   may work one way only (third column): ``into-taiwan`` means only Taiwan text gets the mainland
-   word as a synonym (建置 is always 生成, but 生成 is also "generate"), ``into-mainland`` the
-   reverse. A pair found by both steps 1-3 and the miner works both ways.
+4. The pairs of ``src/feedindex/data/synonyms-mined.tsv`` (Visual Studio docs) and
+   ``synonyms-mined-cpp.tsv`` (C++ docs) are added: mined by ``scripts/mine_synonyms.py`` from
+   the zh-TW / zh-CN versions of each documentation set (aligned sentences) and OpenCC's phrase
+   tables, each kept on evidence from those documents. A mined pair may work one way only (third
+   column): ``into-taiwan`` means only Taiwan text gets the mainland word as a synonym (建置 is
+   always 生成, but 生成 is also "generate"), ``into-mainland`` the reverse; a pair goes each way
+   that either documentation set supports. Then the pairs of ``synonyms-opencc.tsv`` that no
+   documentation file holds: OpenCC's phrase tables, filtered by the same script without the
+   documents (no single characters, no common words: see its header). A pair found by both
+   steps 1-3 and the miner works both ways.
 5. The hand-edited ``src/feedindex/data/synonyms-override.tsv`` is applied last: ``- a<TAB>b``
    removes a generated or mined pair, ``+ a<TAB>b`` adds one (both ways), ``#`` starts a comment,
    blank lines are ignored. Both sides of every pair must be Han text in folded form.
@@ -56,7 +60,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "src" / "feedindex" / "data"
 TABLE = DATA / "synonyms.tsv"
 OVERRIDE = DATA / "synonyms-override.tsv"
-MINED = DATA / "synonyms-mined.tsv"
+# Pairs mined from parallel documentation (scripts/mine_synonyms.py), one file per documentation set,
+# then OpenCC's phrase tables (the pairs no documentation file decided, filtered by the same script).
+MINED = (DATA / "synonyms-mined.tsv", DATA / "synonyms-mined-cpp.tsv")
+OPENCC = DATA / "synonyms-opencc.tsv"
 BOTH = "both"
 ONE_WAY = ("into-mainland", "into-taiwan")
 
@@ -67,7 +74,7 @@ ONE_WAY = ("into-mainland", "into-taiwan")
 DEFAULT_THRESHOLD = 5
 STATS_THRESHOLDS = (3, 4, 5, 10, 20, 50, 100)
 
-# Same Han ranges as feedindex.analysis (BMP blocks and extension A).
+# Same Han ranges as feedindex.analysis.words (BMP blocks and extension A).
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_HAN}]{{2,6}}")
 _HAN_TEXT = re.compile(rf"[{_HAN}]+")
@@ -195,20 +202,36 @@ def at_threshold(pairs: dict[Pair, int], threshold: int) -> set[Pair]:
 
 
 def read_mined(path: Path, cc: Converters) -> Table:
-    """The mined pairs and their direction (columns 1-3 of synonyms-mined.tsv)."""
+    """The mined pairs and their direction (columns 1-3 of synonyms-mined.tsv); "-" rows (left out,
+    kept in the file as evidence) are skipped."""
     mined: Table = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         fields = line.split("\t")
         where = f"{path.name} line {number}"
-        if len(fields) < 3 or fields[2] not in (BOTH, *ONE_WAY):
-            raise ValueError(f"{where}: expected 'mainland<TAB>taiwan<TAB>both|into-mainland|into-taiwan'")
+        if len(fields) < 3 or fields[2] not in (BOTH, *ONE_WAY, "-"):
+            raise ValueError(f"{where}: expected 'mainland<TAB>taiwan<TAB>both|into-mainland|into-taiwan|-'")
         a, b = fields[0], fields[1]
         if not (_HAN_TEXT.fullmatch(a) and _HAN_TEXT.fullmatch(b)) or cc.fold(a) != a or cc.fold(b) != b or a == b:
             raise ValueError(f"{where}: not two different folded Han words: {a!r}, {b!r}")
-        mined[a, b] = fields[2]
+        if fields[2] != "-":
+            mined[a, b] = fields[2]
     return mined
+
+
+def merge_mined(documents: list[Table], dictionary: Table) -> Table:
+    """The documentation files' pairs, a pair going each way that any documentation set supports
+    (one-way into-taiwan in one set and into-mainland in another is both ways); then the OpenCC
+    pairs that no documentation file decided."""
+    merged: Table = {}
+    for table in documents:
+        for pair, direction in table.items():
+            known = merged.get(pair)
+            merged[pair] = direction if known in (None, direction) else BOTH
+    for pair, direction in dictionary.items():
+        merged.setdefault(pair, direction)
+    return merged
 
 
 def build(
@@ -236,8 +259,9 @@ def render(pairs: Table, threshold: int) -> str:
         f"# Source: jieba {version('jieba')} dict.txt words of 2-6 Han characters with frequency >= {threshold},",
         f"#   converted with OpenCC {opencc.__version__} s2twp and folded back with t2s;",
         "#   pairs where s2tw alone gives the same result (variant characters only) or the Taiwan side",
-        "#   is not all Han characters are skipped; synonyms-mined.tsv adds the pairs mined from parallel",
-        "#   zh-TW/zh-CN documents and OpenCC's TWPhrases; then synonyms-override.tsv removes and adds pairs.",
+        "#   is not all Han characters are skipped; synonyms-mined.tsv and synonyms-mined-cpp.tsv add the pairs",
+        "#   mined from parallel zh-TW/zh-CN documents, synonyms-opencc.tsv those of OpenCC's TWPhrases no",
+        "#   document decided; then synonyms-override.tsv removes and adds pairs.",
         "# A third column makes a pair one-way: into-taiwan = only Taiwan text gets the mainland word as a",
         "#   synonym, into-mainland = only mainland text gets the Taiwan word.",
         f"# Pairs: {len(pairs)} ({sum(1 for d in pairs.values() if d != BOTH)} one-way)",
@@ -270,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
     cc = Converters()
     found = candidates(read_entries(jieba_dict()), cc)
     overrides = read_overrides(OVERRIDE, cc) if OVERRIDE.exists() else Overrides(frozenset(), frozenset())
-    mined = read_mined(MINED, cc) if MINED.exists() else {}
+    documents = [read_mined(path, cc) for path in MINED if path.exists()]
+    mined = merge_mined(documents, read_mined(OPENCC, cc) if OPENCC.exists() else {})
     pairs, warnings = build(found.pairs, args.threshold, overrides, mined)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -81,9 +81,42 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from make_heldout import Snapshot  # noqa: E402  (the one reader of fetched snapshots)
 
-OUTPUT = ROOT / "src" / "feedindex" / "data" / "synonyms-mined.tsv"
-TAIWAN_REPO = "MicrosoftDocs/visualstudio-docs.zh-tw"
-MAINLAND_REPO = "noctwolf/visualstudio-docs.zh-cn"
+DATA = ROOT / "src" / "feedindex" / "data"
+
+
+@dataclass(frozen=True)
+class Parallel:
+    """A documentation set published in zh-TW and zh-CN, and the file its pairs are written to."""
+
+    name: str
+    title: str  # what the documents are, for the output's header
+    taiwan: str  # owner/name of the zh-TW repository (a snapshot brought by `fetch`)
+    mainland: str
+    output: Path
+
+
+PARALLEL = {
+    source.name: source
+    for source in (
+        # the source of the TUNING corpus real-zh-5k
+        Parallel(
+            "visualstudio",
+            "Visual Studio docs",
+            "MicrosoftDocs/visualstudio-docs.zh-tw",
+            "noctwolf/visualstudio-docs.zh-cn",
+            DATA / "synonyms-mined.tsv",
+        ),
+        # a third source, in neither corpus: copies of MicrosoftDocs/cpp-docs.zh-tw and .zh-cn
+        Parallel(
+            "cpp",
+            "C++ docs, copies of MicrosoftDocs/cpp-docs.zh-tw and .zh-cn",
+            "wjcx-zh/cpp-docs.zh-tw",
+            "yuanzhoucq/cpp-docs.zh-cn",
+            DATA / "synonyms-mined-cpp.tsv",
+        ),
+    )
+}
+OPENCC_OUTPUT = DATA / "synonyms-opencc.tsv"
 OPENCC_TABLES = ("TWPhrases", "TWPhrasesRev")  # mainland→Taiwan, and Taiwan→mainland
 
 MAX_SIDE_WORDS = 3
@@ -98,6 +131,10 @@ MIN_OWN = 0.85  # a side the other locale writes more than 15 % as often (per li
 STRONG_FOLLOW = 0.8
 STRONG_OWN = 0.6
 MIN_SEEN = 3  # an OpenCC pair needs each side in at least this many lines of its own locale
+# OpenCC pairs the documents cannot judge join when neither side is a common word: from this jieba
+# frequency on, a word has several senses and the table's IT or name sense is one of them (高级 →
+# 高阶, 模拟 → 类比, 奔驰 → 宾士, 万象 → 永珍); see synonyms-opencc.tsv and docs/search.md.
+MAX_COMMON = 50
 
 # A run of several words that starts or ends with one of these is a piece of a sentence (添加到 ↔
 # 新增至, 调用此 ↔ 呼叫这个), not a term.
@@ -225,6 +262,10 @@ class Evidence:
             return None  # a run of words one way only is a piece of a sentence (当您 执行 → 运行)
         return "into-mainland" if into_mainland else "into-taiwan" if into_taiwan else None
 
+    def judged(self) -> bool:
+        """Whether the documents say enough about an OpenCC pair to decide it (as inject() does)."""
+        return self.aligned >= 1 or (self.seen_cn >= MIN_SEEN and self.seen_tw >= MIN_SEEN)
+
     def row(self) -> str:
         """The TSV line."""
         return (
@@ -242,10 +283,11 @@ def _directed(follow: float, own: float) -> bool:
 class Corpus:
     """Both documentation sets as word sequences, aligned where possible."""
 
-    def __init__(self, cutter: Cutter) -> None:
+    def __init__(self, cutter: Cutter, source: Parallel) -> None:
         self.cutter = cutter
-        taiwan, mainland = Snapshot(TAIWAN_REPO), Snapshot(MAINLAND_REPO)
-        self.commits = {TAIWAN_REPO: taiwan.commit, MAINLAND_REPO: mainland.commit}
+        self.source = source
+        taiwan, mainland = Snapshot(source.taiwan), Snapshot(source.mainland)
+        self.commits = {source.taiwan: taiwan.commit, source.mainland: mainland.commit}
         tw_paths = sorted(path for path in taiwan.blobs if path.endswith(".md"))
         cn_paths = sorted(path for path in mainland.blobs if path.endswith(".md"))
         self.tw_lines = {path: self._lines(taiwan.read(path) or "") for path in tw_paths}
@@ -291,7 +333,7 @@ def count_lines(lines: list[tuple[str, ...]], needles: set[str]) -> Counter[str]
 
 
 def evidence(corpus: Corpus, candidates: dict[tuple[str, str], str]) -> list[Evidence]:
-    """Evidence for each (mainland run, Taiwan run) → source."""
+    """Evidence for each (mainland run, Taiwan run) → source, from one documentation set."""
     counts, pages, contexts = corpus.candidates()
     sides_cn = {cn for cn, _ in candidates}
     sides_tw = {tw for _, tw in candidates}
@@ -369,18 +411,21 @@ def _dump_installed(name: str, scratch: Path) -> str:
     return target.read_text(encoding="utf-8")
 
 
-def opencc_pairs(tables: dict[str, list[tuple[str, list[str]]]], cutter: Cutter) -> set[tuple[str, str]]:
-    """(mainland run, Taiwan run) of every all-Han entry, folded and cut as the index cuts them."""
+def opencc_entries(tables: dict[str, list[tuple[str, list[str]]]]) -> Iterator[tuple[str, str, str]]:
+    """(table, mainland, Taiwan) of every all-Han entry, both sides folded, that folding does not merge."""
     t2s = opencc.OpenCC("t2s")
-    found = set()
     for name, entries in tables.items():
         for key, values in entries:
             for value in values:
                 mainland, taiwan = (key, value) if name == "TWPhrases" else (value, key)
                 a, b = t2s.convert(mainland), t2s.convert(taiwan)
                 if a != b and HAN_TEXT.fullmatch(a) and HAN_TEXT.fullmatch(b):
-                    found.add((" ".join(cutter.words(a)), " ".join(cutter.words(b))))
-    return found
+                    yield name, a, b
+
+
+def opencc_pairs(tables: dict[str, list[tuple[str, list[str]]]], cutter: Cutter) -> set[tuple[str, str]]:
+    """(mainland run, Taiwan run) of every entry, cut as the index cuts them."""
+    return {(" ".join(cutter.words(a)), " ".join(cutter.words(b))) for _, a, b in opencc_entries(tables)}
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -388,12 +433,13 @@ def opencc_pairs(tables: dict[str, list[tuple[str, list[str]]]], cutter: Cutter)
 
 def render(kept: list[Evidence], corpus: Corpus) -> str:
     """The output file."""
+    source = corpus.source
     header = [
         "# feedindex: Taiwan <-> mainland term pairs mined by scripts/mine_synonyms.py, merged into synonyms.tsv",
         "# by scripts/make_synonyms.py. Do not edit: rerun the script (or remove pairs in synonyms-override.tsv).",
         "# Both sides folded to Simplified characters (OpenCC t2s), as the index stores them.",
-        f"# Parallel documents: {TAIWAN_REPO}@{corpus.commits[TAIWAN_REPO][:12]} and"
-        f" {MAINLAND_REPO}@{corpus.commits[MAINLAND_REPO][:12]} (Visual Studio docs, CC BY 4.0).",
+        f"# Parallel documents: {source.taiwan}@{corpus.commits[source.taiwan][:12]} and"
+        f" {source.mainland}@{corpus.commits[source.mainland][:12]} ({source.title}, CC BY 4.0).",
         f"# OpenCC {version('opencc')} {' and '.join(OPENCC_TABLES)}; jieba segmentation as feedindex's analyzer.",
         f"# Kept: parallel pages >= {MIN_PAGES} and sentences >= {MIN_CONTEXTS}; OpenCC pairs attested (aligned, or"
         f" seen >= {MIN_SEEN} lines each); into one locale's text when follow >= {MIN_FOLLOW} (OpenCC: not"
@@ -407,28 +453,129 @@ def render(kept: list[Evidence], corpus: Corpus) -> str:
     return "\n".join([*header, *(e.row() for e in kept)]) + "\n"
 
 
+# --- OpenCC's phrase tables beyond the documents ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One pair of OpenCC's phrase tables, with what decides whether it joins without the documents."""
+
+    mainland: str  # folded, joined
+    taiwan: str
+    tables: str  # TWPhrases, TWPhrasesRev, or both
+    freq_cn: int  # jieba dictionary frequency of the mainland side (0: not a jieba word)
+    freq_tw: int  # ... of the Taiwan side, folded (a mainland dictionary writing the Taiwan word)
+    docs: str  # what the parallel documents said: "kept", "rejected" or "-" (too rare to judge)
+
+    def reason(self) -> str | None:
+        """Why the pair is left out, or None when it joins both ways."""
+        if self.docs != "-":
+            return f"documents: {self.docs}"  # evidence from real text beats a dictionary entry
+        if min(len(self.mainland), len(self.taiwan)) < 2:
+            return "single character"
+        if self.freq_cn >= MAX_COMMON or self.freq_tw >= MAX_COMMON:
+            return "common word"
+        return None
+
+    def row(self) -> str:
+        """The TSV line."""
+        inject = "-" if self.reason() else "both"
+        return (
+            f"{self.mainland}\t{self.taiwan}\t{inject}\t{self.tables}\t{self.freq_cn}\t{self.freq_tw}"
+            f"\t{self.reason() or 'kept'}"
+        )
+
+
+def jieba_frequencies() -> dict[str, int]:
+    """word → frequency of jieba's dictionary (the one the index cuts with), folded."""
+    import jieba
+
+    found: dict[str, int] = {}
+    text = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 2 and fields[1].isdigit():
+            word = fold(fields[0])
+            found[word] = max(found.get(word, 0), int(fields[1]))
+    return found
+
+
+def phrases(tables: dict[str, list[tuple[str, list[str]]]], judged: dict[tuple[str, str], str]) -> list[Phrase]:
+    """Every all-Han pair of OpenCC's phrase tables that folding does not already merge."""
+    frequency = jieba_frequencies()
+    seen: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for name, a, b in opencc_entries(tables):
+        seen[a, b].add(name)
+    return [
+        Phrase(
+            a,
+            b,
+            "both" if len(names) > 1 else names.pop(),
+            frequency.get(a, 0),
+            frequency.get(b, 0),
+            judged.get((a, b), "-"),
+        )
+        for (a, b), names in sorted(seen.items())
+    ]
+
+
+def render_phrases(found: list[Phrase]) -> str:
+    """The OpenCC output file."""
+    kept = sum(1 for phrase in found if not phrase.reason())
+    header = [
+        "# feedindex: pairs of OpenCC's phrase tables (s2twp's vocabulary), written by scripts/mine_synonyms.py,",
+        "# merged into synonyms.tsv by scripts/make_synonyms.py (only where no documentation file decided the pair).",
+        f"# OpenCC {version('opencc')} {' and '.join(OPENCC_TABLES)}; jieba {version('jieba')} dictionary frequencies.",
+        "# Both sides folded (OpenCC t2s). Left out: pairs the parallel documents judged (kept there, or rejected),",
+        f"# a side of one character, a side with jieba frequency >= {MAX_COMMON} (a common word of many senses).",
+        "# Columns: mainland, taiwan, inject (both or -), OpenCC table (TWPhrases, TWPhrasesRev, both),",
+        "# jieba frequency of the mainland side, of the Taiwan side, kept or why not.",
+        f"# Pairs: {len(found)}, kept: {kept}",
+    ]
+    return "\n".join([*header, *(phrase.row() for phrase in found)]) + "\n"
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Mine, filter, write."""
+    """Mine each parallel source, then OpenCC's tables; filter; write."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--opencc-data", type=Path, help="folder with OpenCC's TWPhrases.txt and TWPhrasesRev.txt")
     parser.add_argument("--all", action="store_true", help="print every candidate with its evidence to stdout")
     args = parser.parse_args(argv)
 
     cutter = Cutter()
-    corpus = Corpus(cutter)
-    counts, _, _ = corpus.candidates()
-    candidates: dict[tuple[str, str], str] = {pair: "parallel" for pair, n in counts.items() if n >= MIN_PAGES}
-    for pair in opencc_pairs(opencc_tables(args.opencc_data), cutter):
-        candidates[pair] = "opencc+parallel" if pair in candidates else "opencc"
-    found = evidence(corpus, candidates)
-    kept = sorted(
-        {(e.mainland, e.taiwan): e for e in found if e.inject()}.values(), key=lambda e: (e.mainland, e.taiwan)
+    tables = opencc_tables(args.opencc_data)
+    from_opencc = opencc_pairs(tables, cutter)
+    judged: dict[tuple[str, str], str] = {}
+    corpora = [Corpus(cutter, source) for source in PARALLEL.values()]
+    for corpus in corpora:
+        source = corpus.source
+        counts, _, _ = corpus.candidates()
+        candidates: dict[tuple[str, str], str] = {pair: "parallel" for pair, n in counts.items() if n >= MIN_PAGES}
+        for pair in from_opencc:
+            candidates[pair] = "opencc+parallel" if pair in candidates else "opencc"
+        found = evidence(corpus, candidates)
+        kept = sorted(
+            {(e.mainland, e.taiwan): e for e in found if e.inject()}.values(), key=lambda e: (e.mainland, e.taiwan)
+        )
+        for item in found:
+            if "opencc" in item.source and (item.inject() or item.judged()):
+                pair = (item.mainland, item.taiwan)
+                judged[pair] = "kept" if item.inject() or judged.get(pair) == "kept" else "rejected"
+        if args.all:
+            for item in sorted(found, key=lambda e: -e.aligned):
+                print(f"{source.name} " + ("+ " if item.inject() else "- ") + item.row())
+        source.output.write_text(render(kept, corpus), encoding="utf-8")
+        print(f"{source.output.relative_to(ROOT)}: {len(kept)} of {len(found)} candidates kept", file=sys.stderr)
+    found_phrases = phrases(tables, judged)
+    OPENCC_OUTPUT.write_text(render_phrases(found_phrases), encoding="utf-8")
+    print(
+        f"{OPENCC_OUTPUT.relative_to(ROOT)}: {sum(1 for p in found_phrases if not p.reason())}"
+        f" of {len(found_phrases)} pairs kept",
+        file=sys.stderr,
     )
-    if args.all:
-        for item in sorted(found, key=lambda e: -e.aligned):
-            print(("+ " if item.inject() else "- ") + item.row())
-    OUTPUT.write_text(render(kept, corpus), encoding="utf-8")
-    print(f"{OUTPUT.relative_to(ROOT)}: {len(kept)} of {len(found)} candidates kept", file=sys.stderr)
     return 0
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -26,6 +28,7 @@ from feedindex.analysis import (
     synonyms,
     words,
 )
+from feedindex.index.schema import make_schema
 
 SPEC = AnalyzerSpec()
 
@@ -66,15 +69,21 @@ def test_index_tokens_have_ordinal_positions_parts_and_wholes() -> None:
     assert tokens == [("qwen", 0), ("3", 1), ("qwen3", 0), ("max", 2), ("开源", 3)]
 
 
-def test_offsets_point_at_the_original_traditional_text() -> None:
-    text = "通義千問（Qwen）的記憶體"
+@pytest.mark.parametrize("text", ["通義千問（Qwen）的記憶體", "類別階層架構的執行長，冒泡排序與原始程式碼"])
+def test_offsets_point_at_the_original_traditional_text(text: str) -> None:
+    spans = {(word.start, word.end): word for word in words(text, SPEC)}
     for token in chinese_analyzer(SPEC)(text, chars=True):
+        word = spans[token.startchar, token.endchar]  # every token covers exactly one word of the text
         original = text[token.startchar : token.endchar]
-        assert (
-            fold(original).lower() == token.text
-            or token.text in fold(original).lower()
-            or token.text in synonyms()[fold(original)]
-        )
+        assert fold(original).lower() == word.text or word.parts != (word.text,)
+        if token.text not in (word.text, *word.parts):
+            # a sub-word of it, or a synonym (and its sub-words) of it or of one of its sub-words
+            assert token.text in index_terms(word, SPEC)
+            assert token.text in word.text or any(
+                token.text in synonym
+                for term in [word.text, *segmenter(SPEC).subwords(word.text)]
+                for synonym in synonyms().get(term, ())
+            )
 
 
 def test_long_words_also_yield_their_dictionary_subwords() -> None:
@@ -96,6 +105,33 @@ def test_documentation_vocabulary_mined_from_parallel_pages_is_synonymous() -> N
     for taiwan, mainland in pairs:
         assert mainland in analyze(taiwan), taiwan
         assert fold(taiwan) in analyze(mainland), mainland
+
+
+def test_vocabulary_mined_from_the_cpp_documentation_is_synonymous() -> None:
+    # synonyms-mined-cpp.tsv: the C++ docs, a third source in neither benchmark corpus
+    for taiwan, mainland in [
+        ("階層架構", "层次结构"),
+        ("述詞", "谓词"),
+        ("原始程式碼", "源代码"),
+        ("平行演算法", "并行算法"),
+    ]:
+        assert mainland in analyze(taiwan), taiwan
+        assert fold(taiwan) in analyze(mainland), mainland
+    # one way, as mined: a mainland 赋值 is always 指派 (assignment), a Taiwan 指派 also assigns work
+    assert "指派" in analyze("变量赋值")
+    assert "赋值" not in analyze("指派工作")
+    assert "赋值" in synonyms()["指派"]  # highlighting knows it both ways
+
+
+def test_opencc_phrase_pairs_join_unless_a_side_is_a_common_word() -> None:
+    # synonyms-opencc.tsv: OpenCC's TWPhrases beyond what the documents attest
+    for taiwan, mainland in [("執行長", "首席执行官"), ("氣泡排序", "冒泡排序"), ("乙太網路", "以太网络")]:
+        assert mainland in analyze(taiwan), taiwan
+        assert fold(taiwan) in analyze(mainland), mainland
+    # 模拟 (simulate, analog) and 万象 (everything; Vientiane) are common words: their table sense
+    # (類比, 永珍) would be injected into every text that uses them in another sense
+    assert "类比" not in synonyms().get("模拟", ())
+    assert "永珍" not in synonyms().get("万象", ())
 
 
 def test_one_way_synonyms_are_stored_in_one_locale_only() -> None:
@@ -139,6 +175,56 @@ def test_the_analyzer_pickles_with_its_spec() -> None:
     analyzer = pickle.loads(pickle.dumps(chinese_analyzer(SPEC)))
     assert analyzer == chinese_analyzer(SPEC)
     assert [t.text for t in analyzer("開源模型")] == ["开源", "模型"]
+
+
+def test_the_names_pickled_into_every_index_do_not_move() -> None:
+    # Whoosh pickles the schema (the tokenizers and their AnalyzerSpec) into each index it writes:
+    # an index published by an earlier release must still open, whatever module the code is in.
+    found: list[tuple[str, str]] = []
+
+    class Recording(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> Any:
+            found.append((module, name))
+            return super().find_class(module, name)
+
+    loaded = Recording(io.BytesIO(pickle.dumps(make_schema(SPEC), -1))).load()
+    assert loaded["body"].analyzer == chinese_analyzer(SPEC)
+    ours = {(module, name) for module, name in found if module.startswith("feedindex")}
+    assert ours == {
+        ("feedindex.analysis", "AnalyzerSpec"),
+        ("feedindex.analysis", "ChineseTokenizer"),
+        ("feedindex.analysis", "BigramTokenizer"),
+    }
+
+
+INDEXED_OR_QUERIED = st.lists(
+    st.sampled_from(
+        [
+            *("開源", "模型", "软件", "記憶體", "演練", "建置", "生成", "中华人民共和国", "的", "字"),
+            *("Qwen3-Max", "v3.1", "３．１", "128k", "C++", "c#", "subscriptions", "é", "カナ"),
+            *(" ", "\u3000", "，", "。", "-"),
+        ]
+    )
+    | st.characters(codec="utf-8"),
+    max_size=24,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(INDEXED_OR_QUERIED)
+def test_the_index_side_stores_what_the_query_side_looks_up(text: str) -> None:
+    """The tokenizer (index side) and `words` + `index_terms` (query side) agree: each word's
+    parts at consecutive positions, its index terms at its first, its span as offsets; nothing
+    else. A query looks a word up as its `text` (a term) or its `parts` (a phrase)."""
+    tokens = [(t.text, t.pos, t.startchar, t.endchar) for t in chinese_analyzer(SPEC)(text, positions=True, chars=True)]
+    expected = []
+    position = 0
+    for word in words(text, SPEC):
+        expected += [(part, position + offset, word.start, word.end) for offset, part in enumerate(word.parts)]
+        expected += [(term, position, word.start, word.end) for term in index_terms(word, SPEC)]
+        assert word.text in (word.parts[0], *index_terms(word, SPEC))  # the whole is stored too
+        position += len(word.parts)
+    assert sorted(tokens) == sorted(expected)
 
 
 @settings(max_examples=300, deadline=None)

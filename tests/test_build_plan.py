@@ -21,7 +21,7 @@ from conftest import MakeSite, Site, article
 from feedindex.build import BuildReport, build
 from feedindex.cli import main
 from feedindex.index.generations import current_generation, open_index
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 NOW = datetime(2026, 1, 1, tzinfo=TAIPEI)

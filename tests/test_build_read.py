@@ -10,8 +10,7 @@ import pytest
 
 import feedindex.index.codec as codec_module
 from conftest import MakeSite, Site, article, indexed_article
-from feedindex import analysis
-from feedindex.analysis import AnalyzerSpec
+from feedindex.analysis import AnalyzerSpec, segmentation
 from feedindex.build import build
 from feedindex.build import plan as plan_module
 from feedindex.config import load_config
@@ -19,7 +18,7 @@ from feedindex.index.generations import current_generation, new_generation, open
 from feedindex.index.merge import FULL_BUILD_SEGMENTS
 from feedindex.index.write import assemble, write_part
 from feedindex.paths import RENDER_CACHE
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 ARTICLES = 240  # more than 2 × build.plan.MIN_PART: a full build makes two parts
 
@@ -49,11 +48,12 @@ def segments(site: Site) -> list[str]:
 
 def test_a_parallel_full_build_indexes_every_part(make_site: MakeSite, monkeypatch: pytest.MonkeyPatch) -> None:
     site = site_of(make_site)
-    monkeypatch.setattr(analysis, "_segmenters", {})  # no segmenter loaded in this process yet
+    loaded: dict[AnalyzerSpec, object] = {}
+    monkeypatch.setattr(segmentation, "_segmenters", loaded)  # no segmenter loaded in this process yet
     report = build(site.config(), full=True)
     # The workers' segmenter was loaded before they forked (they share its pages); the
     # collector's freeze for the fork is over.
-    assert analysis.segmenter_loaded() and gc.get_freeze_count() == 0
+    assert list(loaded) == [AnalyzerSpec()] and gc.get_freeze_count() == 0
     assert report.published == ARTICLES - 1
     assert [(error.path, error.field) for error in report.errors] == [("p239.md", "slug")]
     assert {name.split("_")[0] for name in segments(site)} == {"P0", "P1"}  # one segment per part

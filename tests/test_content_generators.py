@@ -36,7 +36,7 @@ from feedindex.content.generators.permalinks import (
 from feedindex.content.generators.site import detect
 from feedindex.content.reading import read_articles
 from feedindex.errors import ConfigError
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 SITES = Path(__file__).parent / "sites"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

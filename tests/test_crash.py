@@ -26,7 +26,7 @@ from feedindex.build import build
 from feedindex.config import load_config
 from feedindex.index.generations import open_index
 from feedindex.paths import FEED_FILES
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 pytestmark = pytest.mark.slow
 

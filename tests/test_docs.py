@@ -3,15 +3,19 @@
 Every command and flag is in the command-line reference under its command, every configuration key
 is in the configuration reference with its real default, every exit code is in the exit-code table,
 every page of docs/ is in the site's nav, the README names every command, and the README's links
-(and bench/'s and scripts/'s) lead to files and headings that exist. `mkdocs build --strict` in
-.ci/run checks the links between the pages themselves.
+(and bench/'s and scripts/'s) lead to files and headings that exist. The "How it is built" page
+names every module of src/feedindex, lists the layers of the import check, and its diagram's
+arrows are the imports between the package's parts. `mkdocs build --strict` in .ci/run checks the
+links between the pages themselves.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,8 @@ DOCS = ROOT / "docs"
 CLI_PAGE = DOCS / "reference" / "cli.md"
 CONFIG_PAGE = DOCS / "reference" / "configuration.md"
 EXIT_CODES_PAGE = DOCS / "scheduled-job.md"  # the "Exit codes" section
+ARCHITECTURE_PAGE = DOCS / "architecture.md"
+PACKAGE = ROOT / "src" / "feedindex"
 LINKED_FROM = [ROOT / "README.md", ROOT / "bench" / "README.md", ROOT / "scripts" / "readers" / "README.md"]
 LINK = re.compile(r"\[[^\]]*\]\(([^()\s]+)\)")
 FENCE = re.compile(r"^```.*?^```$", re.M | re.S)
@@ -147,3 +153,79 @@ def test_links_lead_to_files_and_headings_that_exist(site: Any, page: Path) -> N
         linked = (page.parent / path).resolve() if path else page
         assert linked.exists(), f"{page.name} links to {target}, which does not exist"
         assert not anchor or anchor in anchors(site, linked), f"{page.name} links to {target}: no such heading"
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    # The map's first column: `search/parse`, a package as `search/` (its __init__), `errors`.
+    table = sections(ARCHITECTURE_PAGE)["The modules"]
+    named_modules = set(re.findall(r"^\| (?:\*\*)?`([^`]+)`(?:\*\*)? \|", table, re.M))
+    modules = set()
+    for path in PACKAGE.rglob("*.py"):
+        name = path.relative_to(PACKAGE).with_suffix("").as_posix()
+        modules.add(name.removesuffix("__init__") if name.endswith("/__init__") else name)
+    assert sorted(modules - named_modules) == [], "modules the page does not name"
+    assert sorted(named_modules - modules) == [], "names on the page that are no module"
+
+
+def module_parts() -> dict[str, str]:
+    """Each module's dotted name → its part: a subpackage of feedindex, else "core"."""
+    packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        names = ["feedindex", *path.relative_to(PACKAGE).with_suffix("").parts]
+        if names[-1] == "__init__":
+            names.pop()
+        if len(names) > 1 and names[1] != "__main__":  # the package itself and `python -m` are no part
+            found[".".join(names)] = names[1] if names[1] in packages else "core"
+    return found
+
+
+def imports_between_parts() -> set[tuple[str, str]]:
+    """(importer, imported) of every import from one part to another, wherever it stands."""
+    parts = module_parts()
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        names = ["feedindex", *path.relative_to(PACKAGE).with_suffix("").parts]
+        package = names[:-1]  # what a relative import starts from (a package's __init__ too)
+        importer = parts.get(".".join(names[:-1] if names[-1] == "__init__" else names))
+        if importer is None:
+            continue
+        for node in ast.walk(ast.parse(read(path))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
+                module = ".".join(filter(None, [base, node.module]))
+                targets = [module] if node.module else [f"{module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for target in targets:
+                while target and target not in parts:  # `feedindex.search.parse.Filters` → its module
+                    target = target.rpartition(".")[0]
+                if target and parts[target] != importer:
+                    found.add((importer, parts[target]))
+    return found
+
+
+def diagram_arrows() -> set[tuple[str, str]]:
+    """The arrows of the page's mermaid diagram (`a & b --> c`: a → c, b → c), by node id."""
+    (diagram,) = re.findall(r"^```mermaid\n(.*?)^```$", read(ARCHITECTURE_PAGE), re.M | re.S)
+    arrows = set()
+    for line in diagram.splitlines():
+        steps = [[node.strip() for node in step.split("&")] for step in re.sub(r"\[[^]]*\]", "", line).split("-->")]
+        for sources, targets in pairwise(steps):
+            arrows |= {(source, target) for source in sources for target in targets}
+    return arrows
+
+
+def test_the_architecture_diagram_is_the_imports_between_the_parts() -> None:
+    drawn, made = diagram_arrows(), imports_between_parts()
+    assert sorted(made - drawn) == [], "imports the diagram does not draw"
+    assert sorted(drawn - made) == [], "arrows the code does not import"
+
+
+def test_the_architecture_page_lists_the_layers_of_the_import_check() -> None:
+    contract = tomllib.loads(read(ROOT / "pyproject.toml"))["tool"]["importlinter"]["contracts"][0]
+    checked = [layer.replace("feedindex.", "") for layer in contract["layers"]]
+    (listing,) = re.findall(r"^```text\n(cli .*?)^```$", sections(ARCHITECTURE_PAGE)["The layers"], re.M | re.S)
+    assert [line.split("  ")[0].strip() for line in listing.splitlines()] == checked

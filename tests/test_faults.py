@@ -60,7 +60,7 @@ def check_valid(out: Path) -> None:
             assert feedparser.parse(data).bozo == 0, name
         elif name.endswith(".json"):
             json.loads(data)
-    from feedindex.query import Searcher
+    from feedindex.search.searcher import Searcher
 
     with Searcher(out / "index") as searcher:
         assert [hit.slug for hit in searcher.search(KNOWN).hits] == ["a000"]

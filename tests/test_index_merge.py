@@ -18,7 +18,7 @@ from feedindex.index.merge import BASE_SHARE, TIER_SEGMENTS, tiers_to_merge
 from feedindex.index.write import update_index
 from feedindex.model import Article
 from feedindex.paths import MAIN_INDEX
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 SPEC = AnalyzerSpec()
 NAMES: dict[str, dict[str, str]] = {"tags": {}, "category": {}}

@@ -33,7 +33,7 @@ from feedindex.config import load_config
 from feedindex.content.reading import read_article
 from feedindex.content.scan import scan_sources
 from feedindex.errors import ContentError
-from feedindex.query import Searcher
+from feedindex.search.searcher import Searcher
 
 QUICK = settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LONG = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,12 +1,12 @@
 """feedindex: RSS, Atom and JSON Feed files and Chinese-first search for Markdown articles.
 
 The public API is imported lazily so that `feedindex --help` and a no-op build stay fast, except
-`build`: it is also the name of the package that holds it (`feedindex.build`), and importing a
-submodule binds the submodule's name on its package. So the package is imported here, once (its
-modules import nothing heavy), and `build` is then bound to the function: importing any of
-`feedindex.build`'s modules later does not change it. (Import its modules with `from
-feedindex.build import plan` or `from feedindex.build.plan import …`, not `import
-feedindex.build.plan`.)
+`build` and `search`: each is also the name of the package that holds it (`feedindex.build`,
+`feedindex.search`), and importing a submodule binds the submodule's name on its package. So
+the two packages are imported here, once (their `__init__` imports nothing heavy), and the names
+are then bound to the functions: importing any of their modules later does not change them.
+(Import their modules with `from feedindex.build import plan` or `from
+feedindex.search.searcher import Searcher`, not `import feedindex.build.plan`.)
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .build import BuildReport, build
+from .search import search
 
 _EXPORTS = {
     "load_config": "config",
     "Config": "config",
     "Article": "model",
     "read_articles": "content.reading",
-    "search": "query",
-    "Hit": "query",
-    "SearchResult": "query",
+    "Hit": "search.results",
+    "SearchResult": "search.results",
     "FeedindexError": "errors",
     "ConfigError": "errors",
     "ContentError": "errors",
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from .content.reading import read_articles
     from .errors import ConfigError, ContentError, FeedindexError, QueryError, SearchIndexError
     from .model import Article
-    from .query import Hit, SearchResult, search
+    from .search.results import Hit, SearchResult
 
 
 def __getattr__(name: str) -> Any:

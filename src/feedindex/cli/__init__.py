@@ -352,8 +352,9 @@ def search(
     line and answered with the index and dictionaries loaded once. Exit code 2 for a bad query or
     configuration, 3 when there is no index yet.
     """
-    from ..batch import search_each
-    from ..query import Filters, search
+    from ..search import search
+    from ..search.batch import search_each
+    from ..search.parse import Filters
 
     if (query is None) == (batch is None):
         raise click.UsageError("give either QUERY or --batch FILE")

@@ -16,7 +16,7 @@ from ..config import Config
 from ..model import language_family
 
 if TYPE_CHECKING:
-    from ..query import SearchResult
+    from ..search.results import SearchResult
 
 # Labels by language family (see model.language_family).
 LABELS = {

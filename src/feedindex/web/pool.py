@@ -17,7 +17,9 @@ from typing import Any
 from ..config import Config
 from ..index.generations import current_generation, read_meta
 from ..paths import POINTER
-from ..query import GenerationCache, Searcher, SearchResult
+from ..search.cache import GenerationCache
+from ..search.results import SearchResult
+from ..search.searcher import Searcher
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,8 @@ from .._version import __version__
 from ..config import Config, load_config
 from ..errors import QueryError, SearchIndexError
 from ..paths import FEED_FILES, META, SCOPE_FOLDERS
-from ..query import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, Filters, SearchResult
+from ..search.parse import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_CHARS, Filters
+from ..search.results import SearchResult
 from .http import BROWSER_TYPES, STATIC_TYPES, Manners, prefers_html, problem_text, shortened, static
 from .page import render_page
 from .pool import SearcherPool

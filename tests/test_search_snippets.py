@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedindex.snippets import snippet
+from feedindex.search.snippets import snippet
 
 BM25 = (
     "BM25 scores a document by term frequency saturation and document length normalisation. " * 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import tempfile
@@ -21,8 +22,10 @@ from feedindex.errors import QueryError, SearchIndexError
 from feedindex.index.generations import current_generation, new_generation, read_meta
 from feedindex.index.write import assemble, update_index, write_part
 from feedindex.model import Article
-from feedindex.query import MAX_PER_PAGE, Filters, Searcher, search
-from feedindex.scoring import Deadline
+from feedindex.search import search
+from feedindex.search.deadline import Deadline
+from feedindex.search.parse import MAX_PER_PAGE, Filters
+from feedindex.search.searcher import Searcher
 
 FILES = {
     # zh-Hant, Taiwan vocabulary
@@ -184,6 +187,23 @@ def test_one_way_synonyms_bridge_one_direction_and_highlight_the_other_word(make
     assert [hit.slug for hit in search(index_dir, "建置").hits] == ["build"]
 
 
+def test_mined_and_opencc_pairs_find_the_other_locale_and_highlight_its_word(make_site: MakeSite) -> None:
+    site = make_site(
+        {
+            "hierarchy.md": article("類別階層架構", body="檢視類別的階層架構與原始程式碼。"),  # zh-TW (C++ docs' words)
+            "ceo.md": article("公司新闻", lang="zh-Hans", body="首席执行官介绍冒泡排序。"),  # mainland
+        }
+    )
+    build(site.config())
+    index_dir = site.config().index_dir
+    found = search(index_dir, "类层次结构 源代码")
+    assert [hit.slug for hit in found.hits] == ["hierarchy"]
+    assert "<mark>階層架構</mark>" in found.hits[0].snippet and "<mark>原始程式碼</mark>" in found.hits[0].snippet
+    found = search(index_dir, "執行長 氣泡排序")
+    assert [hit.slug for hit in found.hits] == ["ceo"]
+    assert "<mark>首席执行官</mark>" in found.hits[0].snippet and "<mark>冒泡排序</mark>" in found.hits[0].snippet
+
+
 def test_title_words_rank_above_body_words(make_site: MakeSite) -> None:
     site = make_site(
         {
@@ -340,6 +360,17 @@ def test_json_shape(searcher: Searcher) -> None:
     assert hit["url"] == "https://blog.example.com/posts/qwen/"
     assert hit["published"] == "2025-11-25T00:00:00+08:00"
     assert result["facets"]["tags"][0] == {"slug": "ai", "name": "AI", "count": 1}
+
+
+def test_the_package_exports_the_documented_names() -> None:
+    from feedindex.search import Facet, Hit, SearchResult, results
+    from feedindex.search import Filters as Exported
+    from feedindex.search import Searcher as ExportedSearcher
+
+    assert (Exported, ExportedSearcher) == (Filters, Searcher)
+    assert (Facet, Hit, SearchResult) == (results.Facet, results.Hit, results.SearchResult)
+    with pytest.raises(AttributeError, match=r"feedindex\.search' has no attribute 'Nothing'"):
+        getattr(importlib.import_module("feedindex.search"), "Nothing")  # noqa: B009
 
 
 def test_limits_and_missing_index(searcher: Searcher, make_site: MakeSite) -> None:

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, tzinfo
 from pathlib import Path
 
-from .errors import QueryError
-from .query import Filters, Searcher, SearchResult
+from ..errors import QueryError
+from .parse import Filters
+from .results import SearchResult
+from .searcher import Searcher
 
 
 def search_each(

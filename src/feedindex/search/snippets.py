@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from .analysis import fold, lower_ascii
-from .model import is_spaced_letter
+from ..analysis import bigrams, fold, lower_ascii, synonyms
+from ..model import is_spaced_letter
+from .parse import ParsedQuery
 
 _GAP_TO_MERGE = " \t\u3000"  # what may stand between two matches shown as one
 
@@ -105,3 +106,16 @@ def snippet(text: str, needles: Iterable[str], width: int = 160, folded: str | N
     pieces.append(html.escape(text[cursor:end]))
     body = " ".join("".join(pieces).split())
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def needles(parsed: ParsedQuery, stage: str) -> list[str]:
+    """What to highlight for a query that matched in `stage`: its words as typed (folded), their
+    index forms and synonyms (and its bigrams, when the bigram stage matched)."""
+    found = []
+    table = synonyms()
+    for word in [*parsed.words, *(w for group in parsed.phrases for w in group)]:
+        typed = lower_ascii(fold(parsed.text[word.start : word.end])) if parsed.text else word.text
+        found += [word.text, typed, *word.parts, *table.get(word.text, ())]
+    if stage == "bigram":
+        found += [term for term, _, _ in bigrams(parsed.text)]
+    return list(dict.fromkeys(needle for needle in found if needle))

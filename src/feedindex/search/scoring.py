@@ -3,7 +3,7 @@
 Whoosh scores a query document by document, through a tree of matcher objects in Python: each
 matching document costs dozens of method calls, and building the tree costs several term-table
 reads per term, field and segment. Here each term's postings are read once per index generation
-(`feedindex.postings.term_postings`) into a table {document: score} scored by Whoosh's own BM25F
+(`feedindex.index.postings`) into a table {document: score} scored by Whoosh's own BM25F
 scorer (the same statistics, the same formula), kept in a cache every searcher of the generation
 shares, and a query is evaluated on those tables: `Or` adds them up, `And` keeps the documents
 all of them have, `Phrase` keeps the documents whose words stand in order (read from their
@@ -11,7 +11,7 @@ positions), boosts multiply. The result is every match, so counts and facets are
 
 The scores are Whoosh's up to the order of additions: Whoosh adds a document's term scores in a
 tree shaped by each segment's term counts, this module in the query's order, so a score may
-differ in its last bit or two (relative 1e-15), never more. `tests/test_scoring.py` compares
+differ in its last bit or two (relative 1e-15), never more. `tests/test_search_scoring.py` compares
 both on random indexes and queries.
 
 `Scorer.top` ranks with a bonus (a phrase of the query's words in order) without checking word
@@ -22,94 +22,25 @@ document can reach the top.
 
 from __future__ import annotations
 
-import heapq
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sized
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from math import log
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from whoosh.codec.whoosh3 import W3TermsReader
-from whoosh.collectors import ScoredCollector
 from whoosh.query import And, Phrase, Query, Require, Term
 from whoosh.query import Or as WhooshOr
 from whoosh.query.qcore import _NullQuery
 from whoosh.scoring import BM25F, WeightingModel
 
-from .index.codec import field_lengths
-from .index.postings import info_doc_frequency, info_postings, raw_term_info
+from ..index.codec import field_lengths
+from ..index.postings import info_doc_frequency, info_postings, raw_term_info
+from .cache import BoundedCache
+from .deadline import Deadline
+from .tables import Scores, add, best, best_docs, intersection, times, union, whoosh_scores
 
-Scores = dict[int, float]  # document number (of the whole index) → score
 CHECK_EVERY = 4096  # postings or documents between two looks at the clock
 FIRST_CANDIDATES = 16  # candidates beyond the page checked for the bonus in a first round
-
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V", bound=Sized)
-
-
-class OutOfTime(Exception):
-    """The query's deadline has passed."""
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """A moment of `clock` (time.monotonic) after which a query stops; None: never."""
-
-    at: float | None = None
-    clock: Callable[[], float] = time.monotonic
-
-    @classmethod
-    def after(cls, seconds: float | None) -> Deadline:
-        """The deadline `seconds` from now (None: no deadline)."""
-        return cls(None if seconds is None else time.monotonic() + seconds)
-
-    def passed(self) -> bool:
-        """Whether the deadline has passed."""
-        return self.at is not None and self.clock() > self.at
-
-    def check(self) -> None:
-        """Raise OutOfTime when the deadline has passed."""
-        if self.at is not None and self.clock() > self.at:
-            raise OutOfTime
-
-
-class BoundedCache(Generic[K, V]):
-    """A thread-safe least-recently-used cache holding at most `budget` items in all (the sum of
-    the values' lengths: postings, characters)."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        """The value of `key`, or None; marks it as recently used."""
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: K, value: V) -> None:
-        """Keep `value` (unless it alone is over the budget), dropping the least recently used."""
-        size = len(value)
-        if size > self.budget:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._size -= len(old)
-            self._items[key] = value
-            self._size += size
-            while self._size > self.budget:
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
-
-    def __len__(self) -> int:
-        return self._size
 
 
 @dataclass(frozen=True)
@@ -279,7 +210,7 @@ class Scorer:
         read it, never change it."""
         if isinstance(query, Term):
             scores = self.term(query.fieldname, query.text, deadline)
-            return scores if query.boost == 1.0 else _times(scores, query.boost)
+            return scores if query.boost == 1.0 else times(scores, query.boost)
         if not _reusable(query):
             return self._evaluate(query, deadline)
         # A word's alternatives over the fields, a phrase: the same in many queries.
@@ -297,11 +228,11 @@ class Scorer:
         if isinstance(query, WhooshOr | And) and len(query.subqueries) == 1:
             return self.scores(query.subqueries[0], deadline)  # Whoosh ignores the boost here too
         if isinstance(query, WhooshOr) and not query.scale and not query.minmatch:
-            union = _sum([self.scores(sub, deadline) for sub in query.subqueries])
-            return union if query.boost == 1.0 else _times(union, query.boost)
+            either = union([self.scores(sub, deadline) for sub in query.subqueries])
+            return either if query.boost == 1.0 else times(either, query.boost)
         if isinstance(query, And):
-            both = _intersection([self.scores(sub, deadline) for sub in query.subqueries])
-            return both if query.boost == 1.0 else _times(both, query.boost)
+            both = intersection([self.scores(sub, deadline) for sub in query.subqueries])
+            return both if query.boost == 1.0 else times(both, query.boost)
         if isinstance(query, Phrase) and query.slop == 1:
             bonus = self.phrase(query, deadline)
             in_order = self.in_order(bonus.field, bonus.words, bonus.scores, deadline)
@@ -319,8 +250,8 @@ class Scorer:
             for docnum in docs:
                 values = [table[docnum] for table in tables if docnum in table]
                 if values:
-                    found[docnum] = _add(values)
-            return found if query.boost == 1.0 else _times(found, query.boost)
+                    found[docnum] = add(values)
+            return found if query.boost == 1.0 else times(found, query.boost)
         return {docnum: score for docnum, score in self.scores(query, deadline).items() if docnum in docs}
 
     def docs(self, query: Query, deadline: Deadline) -> set[int]:
@@ -345,9 +276,9 @@ class Scorer:
         field = self.searcher.schema[query.fieldname]
         words = tuple(word if isinstance(word, bytes) else field.to_bytes(word) for word in query.words)
         tables = [self.term(query.fieldname, word, deadline) for word in words]
-        scores = _intersection(tables) if tables else {}
+        scores = intersection(tables) if tables else {}
         if query.boost != 1.0:
-            scores = _times(scores, query.boost)
+            scores = times(scores, query.boost)
         return PhraseBonus(query.fieldname, words, scores)
 
     def in_order(self, fieldname: str, words: tuple[bytes, ...], docs: Iterable[int], deadline: Deadline) -> set[int]:
@@ -374,14 +305,14 @@ class Scorer:
         """
         if count <= 0 or not base:
             return []
-        potential: Scores = _sum([{d: s for d, s in phrase.scores.items() if d in base} for phrase in bonus])
+        potential: Scores = union([{d: s for d, s in phrase.scores.items() if d in base} for phrase in bonus])
         if not potential:
             return best(base, count)
         bound = {docnum: base[docnum] + extra for docnum, extra in potential.items()}
         final: Scores = {}
         wanted = count + FIRST_CANDIDATES
         while True:
-            candidates = _best_docs(base, bound, wanted)
+            candidates = best_docs(base, bound, wanted)
             unchecked = [docnum for docnum in candidates if docnum not in final]
             found = [
                 self.in_order(phrase.field, phrase.words, [d for d in unchecked if d in phrase.scores], deadline)
@@ -389,7 +320,7 @@ class Scorer:
             ]
             for docnum in unchecked:
                 extras = [p.scores[docnum] for p, hits in zip(bonus, found, strict=True) if docnum in hits]
-                final[docnum] = base[docnum] + _add(extras) if extras else base[docnum]
+                final[docnum] = base[docnum] + add(extras) if extras else base[docnum]
             ranked = best(final, count)
             if len(candidates) == len(base):
                 return ranked
@@ -444,87 +375,3 @@ def _consecutive(docnum: int, tables: list[dict[int, Any]], decode: Callable[[An
     except KeyError:  # (a document lacking a word: callers never pass one)
         return False
     return True
-
-
-def _add(values: list[float]) -> float:
-    """Left to right (`sum` adds floats more exactly from Python 3.12 on: other bits)."""
-    total = values[0]
-    for value in values[1:]:
-        total = total + value
-    return total
-
-
-def _sum(tables: list[Scores]) -> Scores:
-    """Union: each document's scores added, in the order of `tables`."""
-    if not tables:
-        return {}
-    total = dict(tables[0])
-    for table in tables[1:]:
-        get = total.get
-        for docnum, score in table.items():
-            previous = get(docnum)
-            total[docnum] = score if previous is None else previous + score
-    return total
-
-
-def _intersection(tables: list[Scores]) -> Scores:
-    """The documents of every table, scores added in the order of `tables`."""
-    if not tables:
-        return {}
-    smallest: Scores = min(tables, key=len)
-    common = set(smallest)
-    for table in tables:
-        common.intersection_update(table.keys())
-        if not common:
-            return {}
-    if len(tables) == 1:
-        return {docnum: tables[0][docnum] for docnum in common}
-    return {docnum: _add([table[docnum] for table in tables]) for docnum in common}
-
-
-def _times(scores: Scores, boost: float) -> Scores:
-    return {docnum: score * boost for docnum, score in scores.items()}
-
-
-def best(scores: Scores, count: int) -> list[tuple[int, float]]:
-    """The `count` highest scores, best first, lower document number first on ties."""
-    if count >= len(scores):
-        chosen = list(scores.items())
-    else:
-        # The count-th highest score, then everything at or above it: far fewer key calls
-        # than a heap over every document.
-        threshold = heapq.nlargest(count, scores.values())[-1]
-        chosen = [(docnum, score) for docnum, score in scores.items() if score >= threshold]
-    chosen.sort(key=lambda item: (-item[1], item[0]))
-    return chosen[:count]
-
-
-def _best_docs(base: Scores, bound: Scores, count: int) -> list[int]:
-    """The `count` documents of `base` with the highest bound (`bound`, else `base`), best first."""
-    merged = base | bound  # a bound is never below its base
-    return [docnum for docnum, _ in best(merged, count)]
-
-
-class _Everything(ScoredCollector):  # type: ignore[misc]
-    """Whoosh's collector for every match and its score, with no matcher replaced on the way
-    (`replace=0`: Whoosh's scored collectors otherwise prune, every 10 documents, what cannot
-    reach their top N, even with optimize=False)."""
-
-    def __init__(self) -> None:
-        super().__init__(replace=0)
-        self.found: Scores = {}
-
-    def _collect(self, global_docnum: int, score: float) -> int:
-        self.found[global_docnum] = score
-        return 0
-
-    def results(self) -> Scores:
-        return self.found
-
-
-def whoosh_scores(searcher: Any, query: Query) -> Scores:
-    """Every document `query` matches with the score Whoosh's own matchers give it: the
-    reference the term-at-a-time scores are checked against."""
-    collector = _Everything()
-    searcher.search_with_collector(query, collector)
-    return collector.found

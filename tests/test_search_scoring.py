@@ -19,7 +19,10 @@ from feedindex.analysis import AnalyzerSpec
 from feedindex.index.generations import new_generation, open_index
 from feedindex.index.write import assemble, update_index, write_part
 from feedindex.model import Article
-from feedindex.scoring import BoundedCache, Deadline, OutOfTime, PhraseBonus, Scorer, whoosh_scores
+from feedindex.search.cache import BoundedCache
+from feedindex.search.deadline import Deadline, OutOfTime
+from feedindex.search.scoring import PhraseBonus, Scorer
+from feedindex.search.tables import whoosh_scores
 
 WORDS = ["開源", "模型", "搜尋", "索引", "資料", "alpha", "bravo", "charlie", "delta", "共同"]
 FIELDS = ["title", "body", "summary", "tags_text"]

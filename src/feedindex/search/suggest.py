@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .analysis import Word, fold, to_traditional
-from .index.suggestions import frequency, is_han_word, pinyin_key
+from ..analysis import Word, fold, to_traditional
+from ..index.schema import FALLBACK_FIELD
+from ..index.suggestions import frequency, is_han_word, pinyin_key
 
-LATIN_FIELD = "cjk"  # the fallback field keeps Latin words unstemmed
+LATIN_FIELD = FALLBACK_FIELD  # the fallback field keeps Latin words unstemmed
 
 
 def edit_distance(a: str, b: str) -> int:
