@@ -4,10 +4,16 @@ On one folder of Markdown articles (searched recursively for `*.md`), times thre
 `--runs` times (median; the tools take turns, one run of each per round), and prints wall time and peak
 memory of each plus the ratios feedindex/tool:
 
-1. `feedindex build --full --quiet` with a minimal feedindex.toml (`[site]` title and base_url,
-   `[paths] content` = the corpus folder itself, `out` = WORK/out). WORK/out is deleted before each run.
-   It writes RSS, Atom and JSON feeds (site, per tag, per category; 20 entries each with full HTML
-   content, feedindex's defaults) and the Whoosh search index of every article.
+1. `feedindex build --full --json` with a minimal feedindex.toml (`[site]` title and base_url,
+   `[paths] content` = the corpus folder itself, `out` = WORK/out-feedindex, `[build] workers` =
+   `--workers`). The output folder is deleted before each run. It writes RSS, Atom and JSON feeds
+   (site, per tag, per category; 20 entries each with full HTML content, feedindex's defaults) and
+   the Whoosh search index of every article. Its report gives the phase table printed below the
+   peers' (median wall time of each phase, its workers, and the serial part). With
+   `--base-url-change`, each run is followed by one more build after `[site] base_url` changed (a
+   full build the configuration forces, with the render cache of the run before); with
+   `--baseline-src DIR`, feedindex from that source folder (on PYTHONPATH) takes turns with the
+   installed one (its own output folder and rows): before and after in the same run.
 2. `hugo --quiet --destination WORK/hugo/public` on a Hugo site (WORK/hugo) whose content/posts/ holds
    the same Markdown files (hard links, else copies) and whose hugo.toml has no theme: outputs RSS only
    for home, section, taxonomy and term pages (Hugo's built-in RSS template; without a theme there is no
@@ -82,11 +88,14 @@ FIGURES = ("wall", "peak_mb", "tree_mb")  # attributes of Run, in the order of t
 
 FEEDINDEX_CONFIG = """[site]
 title = "peers benchmark"
-base_url = "https://example.org/"
+base_url = {base_url}
 [paths]
 content = {content}
 out = {out}
+[build]
+workers = {workers}
 """
+BASE_URLS = ("https://example.org/", "https://example.org/blog/")  # the cold build's; the changed one
 
 HUGO_CONFIG = """baseURL = "https://example.org/"
 title = "peers benchmark"
@@ -187,6 +196,7 @@ class Run:
     wall: float
     peak_mb: float
     tree_mb: float
+    report: dict[str, Any] | None = None  # feedindex's `build --json` report
 
 
 @dataclass
@@ -200,6 +210,7 @@ class Tool:
     clean: Callable[[], None]
     check: Callable[[], str]
     ok_codes: tuple[int, ...] = (0,)
+    env: dict[str, str] | None = None  # the environment of the command (None: this one's)
     runs: list[Run] = field(default_factory=list)
     output: str = ""
     error: str = ""
@@ -341,6 +352,7 @@ def measure(tool: Tool, logs: Path, number: int) -> Run:
         capture_output=True,
         text=True,
         check=False,
+        env=tool.env,
     )
     if done.returncode != 0:
         raise RuntimeError(f"the measuring wrapper failed: {done.stderr.strip()[-2000:]}")
@@ -350,14 +362,33 @@ def measure(tool: Tool, logs: Path, number: int) -> Run:
     if result["code"] not in tool.ok_codes:
         raise RuntimeError(f"exit code {result['code']}; see {err}")
     tool.output = tool.check()
-    return Run(result["wall"], result["maxrss_kb"] / 1024, result["tree_kb"] / 1024)
+    report = None
+    if tool.key.startswith("feedindex"):
+        report = json.loads(out.read_text(encoding="utf-8").strip().splitlines()[-1])
+    return Run(result["wall"], result["maxrss_kb"] / 1024, result["tree_kb"] / 1024, report)
 
 
-def feedindex_tool(corpus: Path, work: Path) -> Tool:
-    out, config = work / "out", work / "feedindex.toml"
-    config.write_text(
-        FEEDINDEX_CONFIG.format(content=toml_string(str(corpus)), out=toml_string(str(out))), encoding="utf-8"
-    )
+def feedindex_tools(corpus: Path, work: Path, workers: int, source: Path | None, base_url_change: bool) -> list[Tool]:
+    """`feedindex build --full` from an empty output folder; with `base_url_change`, then a build of the
+    same output after `[site] base_url` changed (a full build forced by the configuration). `source`: run
+    feedindex from that source tree (PYTHONPATH) instead of the installed one (a baseline)."""
+    name = "feedindex" if source is None else "feedindex-baseline"
+    out, config = work / f"out-{name}", work / f"{name}.toml"
+
+    def configure(base_url: str) -> None:
+        config.write_text(
+            FEEDINDEX_CONFIG.format(
+                content=toml_string(str(corpus)),
+                out=toml_string(str(out)),
+                base_url=toml_string(base_url),
+                workers=workers,
+            ),
+            encoding="utf-8",
+        )
+
+    def cold() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        configure(BASE_URLS[0])
 
     def check() -> str:
         feeds = list(out.rglob("rss.xml"))
@@ -370,15 +401,17 @@ def feedindex_tool(corpus: Path, work: Path) -> Tool:
             f" search index {index_size / 1e6:.1f} MB in {index_files:,} files)"
         )
 
-    return Tool(
-        "feedindex",
-        "feedindex build --full",
-        [sys.executable, "-m", "feedindex", "build", "--full", "--quiet", "--config", str(config)],
-        work,
-        lambda: shutil.rmtree(out, ignore_errors=True),
-        check,
-        ok_codes=(0, 1),  # 1: some articles were rejected, the rest were published
-    )
+    env = None if source is None else {**os.environ, "PYTHONPATH": str(source)}
+    command = [sys.executable, "-m", "feedindex", "build", "--json", "--config", str(config)]
+    label = "feedindex build --full" if source is None else "baseline build --full"
+    # 1: some articles were rejected, the rest were published
+    tools = [Tool(name, label, [*command, "--full"], work, cold, check, ok_codes=(0, 1), env=env)]
+    if base_url_change:
+        changed = "feedindex new base_url" if source is None else "baseline new base_url"
+        tools.append(
+            Tool(f"{name}-base-url", changed, command, work, lambda: configure(BASE_URLS[1]), check, (0, 1), env)
+        )
+    return tools
 
 
 def hugo_tool(hugo: str, sources: list[Path], corpus: Path, work: Path, limit: int) -> Tool:
@@ -425,6 +458,30 @@ def pagefind_tool(pagefind: list[str], site: Path) -> Tool:
     )
 
 
+def print_phases(tool: Tool) -> None:
+    """feedindex's phases (from its `build --json` report): median wall time of each, its workers,
+    and how much of the build ran in one process."""
+    reports = [run.report for run in tool.runs if run.report]
+    if not reports:
+        return
+    names = list(dict.fromkeys(phase["name"] for report in reports for phase in report["phases"]))
+    print(f"{tool.label}: phases, median of {len(reports)} run{'s' * (len(reports) > 1)} (--json)")
+    print(f"    {'phase':14}{'seconds':>10}{'workers':>9}{'share':>8}")
+    whole = statistics.median(report["seconds"] for report in reports)
+    for name in names:
+        found = [phase for report in reports for phase in report["phases"] if phase["name"] == name]
+        seconds = statistics.median(phase["seconds"] for phase in found)
+        workers = max(phase["workers"] for phase in found)
+        print(f"    {name:14}{seconds:10.2f}{workers:9d}{seconds / whole:8.1%}")
+    # From the phases, so that a baseline whose report has no `serial_seconds` is counted the same way.
+    serial = statistics.median(
+        report["seconds"] - sum(phase["seconds"] for phase in report["phases"] if phase["workers"] > 1)
+        for report in reports
+    )
+    print(f"    {'whole build':14}{whole:10.2f}{'':9}{1:8.0%}")
+    print(f"    {'serial':14}{serial:10.2f}{'':9}{serial / whole:8.1%}   (phases run by one process; median)")
+
+
 def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -452,6 +509,17 @@ def main() -> int:
         "--pagefind",
         help="the Pagefind binary (default: pagefind_extended or pagefind on PATH, else pip's pagefind_bin)",
     )
+    parser.add_argument("--workers", type=int, default=0, help="feedindex's [build] workers (default 0: one per core)")
+    parser.add_argument(
+        "--base-url-change",
+        action="store_true",
+        help="after each feedindex build, time another after a change of [site] base_url (a forced full build)",
+    )
+    parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="also run feedindex from this source folder (its src/, on PYTHONPATH), taking turns: before/after",
+    )
     args = parser.parse_args()
     skip = {name.strip() for name in args.skip.split(",") if name.strip()}
     if skip - set(TOOLS):
@@ -470,10 +538,11 @@ def main() -> int:
     if work == corpus or work.is_relative_to(corpus):
         print(f"the work folder {work} must not be inside the corpus {corpus}", file=sys.stderr)
         return 2
-    owned = [work / name for name in ("out", "hugo", "site", "logs")]
+    owned = [work / name for name in ("out-feedindex", "out-feedindex-baseline", "hugo", "site", "logs")]
     if any(corpus.is_relative_to(folder) for folder in owned):
         print(
-            f"the corpus {corpus} is inside a folder this script replaces ({work}/out|hugo|site|logs)", file=sys.stderr
+            f"the corpus {corpus} is inside a folder this script replaces ({work}/out-*|hugo|site|logs)",
+            file=sys.stderr,
         )
         return 2
     sources = sorted(corpus.rglob("*.md"))
@@ -497,7 +566,11 @@ def main() -> int:
         notes.append("feedindex: skipped (--skip)")
     else:
         versions["feedindex"] = first_line([sys.executable, "-m", "feedindex", "--version"])
-        tools.append(feedindex_tool(corpus, work))
+        tools += feedindex_tools(corpus, work, args.workers, None, args.base_url_change)
+        if args.baseline_src:
+            source = args.baseline_src.resolve()
+            versions["baseline"] = f"feedindex from {source}"
+            tools += feedindex_tools(corpus, work, args.workers, source, args.base_url_change)
 
     hugo = shutil.which("hugo")
     if "hugo" in skip:
@@ -578,6 +651,8 @@ def main() -> int:
             print(f"{tool.key} stderr (distinct lines, last run):")
             for line in tool.stderr_tail:
                 print(f"    {line}")
+    for tool in tools:
+        print_phases(tool)
     for note in notes:
         print(note)
     if any(tool.key == "hugo" for tool in tools):

@@ -4,6 +4,7 @@ terminal (the TTY display is tested in test_cli.py)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 from conftest import MakeSite, Site, article
 from feedindex.build import Phase, build
 from feedindex.build.phases import Phases
+from feedindex.build.report import BuildReport
 from feedindex.cli import main
 
 FULL = ["scanning", "reading", "deciding", "joining", "suggestions", "feeds", "publishing"]
@@ -87,3 +89,22 @@ def test_phases_time_one_phase_after_another() -> None:
     ]
     assert phases.done() == done  # nothing runs any more
     assert done[0].as_dict() == {"name": "a", "seconds": round(done[0].seconds, 3), "done": 2, "total": 3, "workers": 2}
+
+
+def test_json_says_how_much_of_the_build_ran_in_parallel(site: Site) -> None:
+    report = json_build()
+    phases = report["phases"]
+    parallel = sum(phase["seconds"] for phase in phases if phase["workers"] > 1)
+    assert report["parallel_seconds"] == pytest.approx(parallel, abs=0.01)
+    assert report["serial_seconds"] == pytest.approx(report["seconds"] - report["parallel_seconds"], abs=0.01)
+    assert 0 <= report["parallel_share"] <= 1
+    # Six articles are read in this process: nothing ran in parallel.
+    assert report["parallel_share"] == 0 and report["serial_seconds"] == pytest.approx(report["seconds"], abs=0.01)
+
+
+def test_the_parallel_share_counts_the_phases_of_several_workers() -> None:
+    phases = (Phase("scanning", 0.5), Phase("reading", 6.0, workers=2), Phase("feeds", 2.0, workers=2))
+    report = BuildReport(0, 0, (), (), (), 0, Path("index"), seconds=10.0, phases=phases)
+    assert report.parallel_seconds == 8.0 and report.parallel_share == pytest.approx(0.8)
+    shown = report.as_dict()
+    assert (shown["parallel_seconds"], shown["serial_seconds"], shown["parallel_share"]) == (8.0, 2.0, 0.8)

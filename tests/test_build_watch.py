@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from lxml import etree
 
 from conftest import MakeSite, article
 from feedindex.build import BuildReport
@@ -44,7 +45,9 @@ def test_watch_rebuilds_once_per_burst_of_changes(make_site: MakeSite) -> None:
         text = site.config_path.read_text(encoding="utf-8")
         site.config_path.write_text(text.replace("items = 20", "items = 3"), encoding="utf-8")
         edited = reports.get(timeout=30)
-        assert edited.full  # a configuration change rebuilds everything
+        # The configuration is read again: a change of [feeds] renders every feed again (no full build).
+        assert edited.feeds_reason is not None and not edited.full
+        assert len(etree.parse(site.out / "rss.xml").findall("./channel/item")) == 3
         site.config_path.write_text(text.replace("[site]", "[site]\ncolour = 1"), encoding="utf-8")
         error = errors.get(timeout=30)
         assert "site.colour" in str(error)

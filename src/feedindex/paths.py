@@ -46,6 +46,7 @@ STATE_DIR = ".feedindex"
 STATE_FILE = "state.sqlite"
 LOCK_FILE = "build.lock"
 LEDGER_FILE = "ids.json"
+RENDER_CACHE = "render.sqlite"  # in the state folder: articles' HTML and text, across full builds
 
 
 def index_dir(out: Path) -> Path:

@@ -93,4 +93,4 @@ def build(
             indexed = index.run(context, state, done, decision)
             fed = feeds.run(context, state, planned, done, decision)
             recorded = publish.run(context, state, planned, done, decision, indexed, fed)
-        return make_report(context, planned, recorded, decision.errors, done.warnings, fed)
+        return make_report(context, planned, recorded, decision.errors, done.warnings, fed, done.reused)

@@ -42,6 +42,7 @@ def run(context: Context, state: State, plan: Plan, read: Read) -> Decision:
     """Record what was read and settle every article's fate (see the module's docstring)."""
     context.phases.start("deciding")
     full = read.indexed is not None
+    every_feed = full or plan.refeed  # every scope is looked at again
     removed = [*plan.removed, *read.skipped]
     before = {("site", "")} | state.scopes_among([*read.articles, *removed])
     was_listed = state.listed_among([*read.articles, *removed])
@@ -60,14 +61,14 @@ def run(context: Context, state: State, plan: Plan, read: Read) -> Decision:
         _check_unpublish(context, len(gone | (was_listed & set(removed))), plan.meta.published)
         remove = gone | was_listed
         add = state.listed_among(read.articles) | {fate.source for fate in fates if fate.listed and not fate.was_listed}
-        fresh = add
+        fresh = listed if plan.refeed else add  # [feeds] entry_id may have changed: every entry's id
     touched = set(read.articles) | set(removed) | {fate.source for fate in fates}
     scopes = before | state.scopes_among(touched - set(removed))
     previous = state.feeds()
     scopes |= {scope_of_feed_file(name) for name in previous if not (context.config.paths.out / name).is_file()}
-    if full:
+    if every_feed:
         scopes |= state.listed_scopes() | {scope_of_feed_file(name) for name in previous}
-    spellings = {kind: state.spellings(kind, None if full else _slugs(scopes, kind)) for kind in NAME_KINDS}
+    spellings = {kind: state.spellings(kind, None if every_feed else _slugs(scopes, kind)) for kind in NAME_KINDS}
     return Decision(
         errors=errors,
         duplicates=tuple(sorted(losers.values(), key=lambda error: error.path)),

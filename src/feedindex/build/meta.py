@@ -15,6 +15,7 @@ class BuildMeta:
     """The last build's identities, counts and problems: what the next build compares and reports."""
 
     config: str | None = None  # config_identity() of the configuration it built with
+    content_config: str | None = None  # its content_identity(): all but [feeds]
     analyzer: dict[str, str] | None = None  # the analyzer's identity (AnalyzerSpec.identity)
     article_format: int | None = None  # model.ARTICLE_FORMAT of the articles it kept
     errors: tuple[ContentError, ...] = ()  # files that could not be read or published

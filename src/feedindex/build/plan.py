@@ -46,6 +46,9 @@ class Plan:
     carried: tuple[ContentError, ...]  # errors of files that failed before and are not read again
     meta: BuildMeta  # what the last build recorded
     nothing_to_do: bool = False  # nothing changed, nothing became due, same configuration
+    # Only `[feeds]` changed since the last build: every feed is rendered again, and no article
+    # is read or indexed again for it (what they hold does not depend on those settings).
+    refeed: bool = False
 
 
 def analyzer_spec(config: Config) -> AnalyzerSpec:
@@ -56,18 +59,25 @@ def analyzer_spec(config: Config) -> AnalyzerSpec:
     return AnalyzerSpec(segmenter=config.search.segmenter, user_dict=str(user_dict) if user_dict else None)
 
 
-def config_identity(config: Config) -> str:
-    """A digest of everything in the configuration (and feedindex's version) the outputs depend on.
+def config_identity(config: Config, without: tuple[str, ...] = ()) -> str:
+    """A digest of everything in the configuration (and feedindex's version) the outputs depend on
+    (but the sections `without`).
 
     The server's settings, the index retention and the number of build workers do not change
     what a build writes, so editing them does not cost a full rebuild.
     """
     values = asdict(config)
-    for name in ("source", "server", "index", "build"):
+    for name in ("source", "server", "index", "build", *without):
         values.pop(name, None)
     values["paths"].pop("out", None)
     values["version"] = __version__
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def content_identity(config: Config) -> str:
+    """A digest of the configuration the articles and the index depend on: all of
+    `config_identity` but `[feeds]`, which only the feeds (and the feeds page) depend on."""
+    return config_identity(config, without=("feeds",))
 
 
 def workers(config: Config, articles: int) -> int:
@@ -83,11 +93,14 @@ def run(context: Context, state: State, full: bool) -> Plan:
     reason = _full_reason(context, meta, full)
     scan, scanned = _scan(context.config, state)
     carried: tuple[ContentError, ...] = ()
+    refeed = reason is None and meta.config != config_identity(context.config)
+    if refeed:
+        log.info("only [feeds] changed: every feed is rendered again, the index stays")
     if reason is None:
         files, changed, removed = _changes(context.config, state, scanned, state.stats())
         files, changed, carried = _retry_failed(meta.errors, scanned, files, changed)
         due = meta.next_due is not None and context.now >= meta.next_due
-        if not changed and not removed and not due:
+        if not changed and not removed and not due and not refeed:
             context.phases.advance(len(scanned))
             return Plan(False, None, scan, scanned, files, (), (), carried, meta, nothing_to_do=True)
         if workers(context.config, len(scanned)) > 1 and _merge_due(context.config, len(changed), len(removed)):
@@ -99,7 +112,10 @@ def run(context: Context, state: State, full: bool) -> Plan:
         files, changed, removed = _changes(context.config, state, scanned, {})
         carried = ()
     context.phases.advance(len(scanned))
-    return Plan(reason is not None, reason, scan, scanned, files, tuple(changed), tuple(removed), carried, meta)
+    full = reason is not None
+    return Plan(
+        full, reason, scan, scanned, files, tuple(changed), tuple(removed), carried, meta, refeed=refeed and not full
+    )
 
 
 def _full_reason(context: Context, meta: BuildMeta, asked: bool) -> str | None:
@@ -109,8 +125,8 @@ def _full_reason(context: Context, meta: BuildMeta, asked: bool) -> str | None:
         return "asked for with --full"
     if meta.config is None:
         return "no earlier build"
-    if meta.config != config_identity(config):
-        return "configuration changed"
+    if meta.config != config_identity(config) and meta.content_config != content_identity(config):
+        return "configuration changed"  # (only [feeds] changed: every feed again, see Plan.refeed)
     if meta.analyzer != context.spec.identity():
         return "analyzer changed"
     if meta.article_format != ARTICLE_FORMAT:

@@ -11,7 +11,7 @@ from .decide import Decision
 from .feeds import Fed
 from .index import Indexed
 from .meta import BuildMeta
-from .plan import Plan, config_identity
+from .plan import Plan, config_identity, content_identity
 from .read import Read
 from .state import State, utc_key
 
@@ -30,6 +30,7 @@ def run(
     due = state.next_due(utc_key(context.now))
     meta = BuildMeta(
         config=config_identity(context.config),
+        content_config=content_identity(context.config),
         analyzer=context.spec.identity(),
         article_format=ARTICLE_FORMAT,
         errors=decision.errors,

@@ -1,25 +1,23 @@
 """Stage 2, read: the changed articles, one after another; or, in a full build, every article, in
-parallel parts (one worker process per part) that also index what they read, streaming.
-
-A worker dies with the build process (PR_SET_PDEATHSIG on Linux, else it checks its parent as it
-reads), so a killed build leaves no worker writing into a generation nobody will publish.
-"""
+parallel parts (one worker process per part, see forked.py) that also index what they read,
+streaming."""
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import ContentError, NotAnArticle
 from ..model import Article
 from .context import Context
+from .forked import count_done, orphaned, run_forked
 from .plan import Plan, workers
+from .spool import HtmlSpool, Offsets, SpooledHtml, spool_folder
 from .state import compress_html
 
 if TYPE_CHECKING:
@@ -28,9 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
 TICK = 50  # files read between two progress reports in this process
-POLL_SECONDS = 0.25  # how often the build process looks at how far its workers are
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,7 @@ class Read:
     indexed: frozenset[str] | None = None  # a full build: the sources its parts indexed
     generation: str | None = None  # a full build: the generation its parts were written into
     parts: int = 0
+    reused: int = 0  # a full build: bodies taken from the render cache, not rendered again
 
 
 def run(context: Context, plan: Plan) -> Read:
@@ -82,72 +79,50 @@ def _read_all(context: Context, plan: Plan) -> Read:
     """Read and index everything, in parallel parts (one per core), streaming: the articles
     (metadata only), their compressed HTML, the sources indexed, the new generation."""
     from ..index.generations import new_generation
+    from . import cache
 
     generation = new_generation(context.config.index_dir)
     paths = [context.config.paths.content / rel for rel in sorted(plan.scanned)]
     chunks = _split(paths, workers(context.config, len(paths)))
     context.phases.start("reading", total=len(paths), workers=len(chunks))
-    parts = _run_parts(context, generation, chunks)
+    rendered = cache.prepare(context.config.state_dir)
+    spools = spool_folder(context.config.state_dir)
+    parts = _run_parts(context, generation, chunks, rendered, spools)
+    used = {key for part in parts for key in part.cache_used}
+    cache.keep_only(rendered, used)
+    problems = [problem for part in parts for problem in part.cache_problems]
+    if problems:  # one warning for the build, however many workers saw how many
+        log.warning("the render cache %s: %s; those articles were rendered again", rendered, problems[0])
+    reused = sum(part.cache_hits for part in parts)
+    log.info("render cache: %d of %d bodies reused", reused, len(used))
     articles: dict[str, Article] = {}
-    html: dict[str, bytes] = {}
+    html = SpooledHtml([(part.spool, part.html) for part in parts])
     indexed: set[str] = set()
     errors: list[ContentError] = []
     warnings: list[ContentError] = []
     for part in parts:
         articles.update((article.source, article) for article in part.articles)
-        html.update(part.html)
         indexed.update(part.indexed)
         errors += part.errors
         warnings += part.warnings
-    return Read(articles, html, tuple(errors), tuple(warnings), (), frozenset(indexed), generation.name, len(chunks))
+    return Read(
+        articles, html, tuple(errors), tuple(warnings), (), frozenset(indexed), generation.name, len(chunks), reused
+    )
 
 
 @dataclass
 class _Part:
-    """What one worker read and indexed: metadata, compressed HTML, errors, indexed sources."""
+    """What one worker read and indexed: metadata, where its compressed HTML is, errors, indexed sources."""
 
+    spool: Path  # the file of the articles' compressed HTML
     articles: list[Article] = field(default_factory=list)
-    html: dict[str, bytes] = field(default_factory=dict)
+    html: Offsets = field(default_factory=dict)  # where each article's HTML is in `spool`
     errors: list[ContentError] = field(default_factory=list)
     warnings: list[ContentError] = field(default_factory=list)
     indexed: list[str] = field(default_factory=list)
-
-
-_done: Any = None  # a shared counter of files read, for the progress (set in each worker)
-_parent: int | None = None  # in a worker process: the build process's pid
-
-
-def _count_in(counter: Any) -> None:
-    global _done
-    _done = counter
-
-
-def _start_worker(counter: Any, parent: int) -> None:
-    """Set up a worker process: the progress counter, and death with the build process.
-
-    A worker whose build was killed (SIGKILL, out of memory) must not go on at full CPU writing
-    into a generation nobody will publish: on Linux the kernel kills it when the build process
-    (the thread that forked it, which waits for the workers) dies; elsewhere, and for a parent
-    that died before this ran, the worker checks its parent as it reads (`_orphaned`).
-    """
-    global _parent
-    _count_in(counter)
-    _parent = parent
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):  # no prctl in this C library: the parent check remains
-            log.debug("prctl(PR_SET_PDEATHSIG) is not available")
-    if _orphaned():
-        os._exit(1)
-
-
-def _orphaned() -> bool:
-    """Whether this worker's build process has died (the worker was handed to another parent)."""
-    return _parent is not None and os.getppid() != _parent
+    cache_used: set[str] = field(default_factory=set)  # keys of the render cache this part needed
+    cache_hits: int = 0
+    cache_problems: list[str] = field(default_factory=list)
 
 
 def _build_part(
@@ -157,27 +132,34 @@ def _build_part(
     number: int,
     paths: list[Path],
     now: datetime,
+    rendered: Path | None,
+    spools: Path,
     tick: Callable[[int], None] | None = None,
 ) -> _Part:
     """Read `paths` and index the published ones as part `number` of `generation`; `tick` is
-    told how many files were read so far (in this process; workers count in `_done`).
+    told how many files were read so far (in this process; workers count in `_done`). Bodies are
+    rendered through the render cache at `rendered` (None: none); their compressed HTML goes to a
+    file in the folder `spools`.
 
-    Runs in a worker process. Articles stream through: only metadata and compressed HTML are
-    kept, so memory stays flat however many articles a part has.
+    Runs in a worker process. Articles stream through: only their metadata is kept, so memory
+    stays flat however many articles a part has.
     """
     from ..content.reading import read_article
     from ..index.write import write_part
+    from .cache import RenderCache
 
-    part = _Part()
+    spool = HtmlSpool(spools / f"P{number}.html")
+    part = _Part(spool.path)
+    renders = RenderCache(rendered)
 
     def published() -> Iterator[Article]:
         for count, path in enumerate(paths, 1):
-            if _orphaned():
+            if orphaned():
                 # Exit at once: raising would have the pool try to hand the error to a parent
                 # that is gone, and block there.
                 os._exit(1)
             try:
-                article, notes = read_article(path, config, config.paths.content)
+                article, notes = read_article(path, config, config.paths.content, renders.render)
             except ContentError as error:
                 part.errors.append(error)
                 continue
@@ -185,44 +167,50 @@ def _build_part(
                 log.info("%s", skip)
                 continue
             finally:
-                if _done is not None:
-                    with _done.get_lock():
-                        _done.value += 1
+                count_done()
                 if tick is not None and (count % TICK == 0 or count == len(paths)):
                     tick(count)
             part.warnings.extend(notes)
-            part.html[article.source] = compress_html(article.body_html)
+            spool.add(article.source, compress_html(article.body_html))
             part.articles.append(replace(article, body_html="", body_text=""))
             if article.is_published(now):
                 part.indexed.append(article.source)
                 yield article
 
-    write_part(generation, number, published(), spec)
+    try:
+        write_part(generation, number, published(), spec)
+    finally:
+        renders.close()
+        spool.close()
+    part.html = spool.offsets
+    part.cache_used, part.cache_hits, part.cache_problems = renders.used, renders.hits, renders.problems
     return part
 
 
-def _run_parts(context: Context, generation: Path, chunks: list[list[Path]]) -> list[_Part]:
+def _run_parts(
+    context: Context, generation: Path, chunks: list[list[Path]], rendered: Path | None, spools: Path
+) -> list[_Part]:
     """Build every part: in worker processes when there are several, else in this process."""
+    config, spec, now = context.config, context.spec, context.now
     if len(chunks) == 1:
-        return [
-            _build_part(context.config, context.spec, generation, 0, chunks[0], context.now, context.phases.advance)
-        ]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, wait
+        return [_build_part(config, spec, generation, 0, chunks[0], now, rendered, spools, context.phases.advance)]
+    _preload(spec)
+    arguments = [(config, spec, generation, n, chunk, now, rendered, spools) for n, chunk in enumerate(chunks)]
+    return run_forked(_build_part, arguments, context.phases)
 
-    forking = multiprocessing.get_context("fork")
-    counter = forking.Value("l", 0)
-    with ProcessPoolExecutor(
-        len(chunks), mp_context=forking, initializer=_start_worker, initargs=(counter, os.getpid())
-    ) as pool:
-        futures = [
-            pool.submit(_build_part, context.config, context.spec, generation, n, chunk, context.now)
-            for n, chunk in enumerate(chunks)
-        ]
-        while wait(futures, timeout=POLL_SECONDS).not_done:
-            context.phases.advance(counter.value)
-        context.phases.advance(counter.value)
-        return [future.result() for future in futures]
+
+def _preload(spec: AnalyzerSpec) -> None:
+    """Load, before the workers fork, what each of them only reads: the segmenter with its
+    dictionary (about 64 MB with jieba-rs), the synonym table, OpenCC, and the modules that
+    read, render and index. Forked workers then share these pages instead of each loading its
+    own copy (and the time to load them is spent once)."""
+    from ..analysis import fold, index_synonyms, segmenter
+    from ..content import reading  # noqa: F401  (Markdown, YAML)
+    from ..index import write  # noqa: F401  (Whoosh)
+
+    segmenter(spec)
+    index_synonyms()
+    fold("預先載入")  # OpenCC's converter
 
 
 def _split(paths: list[Path], count: int) -> list[list[Path]]:

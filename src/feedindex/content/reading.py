@@ -8,7 +8,7 @@ import logging
 import signal
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,8 +94,22 @@ def _cpu_budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGVTALRM, previous)
 
 
-def read_article(path: Path, config: Config, content_dir: Path | None = None) -> tuple[Article, list[ContentError]]:
+Render = Callable[[str], tuple[str, str]]  # Markdown text → (HTML, plain text)
+
+
+def render_body(text: str) -> tuple[str, str]:
+    """Markdown text → (HTML, plain text): what an article's body is read as."""
+    body_html = render_markdown(text)
+    return body_html, html_to_text(body_html)
+
+
+def read_article(
+    path: Path, config: Config, content_dir: Path | None = None, render: Render = render_body
+) -> tuple[Article, list[ContentError]]:
     """Read, validate and render one Markdown file; returns the article and its warnings.
+
+    `render` turns the body's Markdown (after any generator markup) into HTML and plain text
+    (a full build passes one that remembers what it rendered: build/cache.py).
 
     Raises `ContentError` naming the file, field and line when the file cannot be published
     (also when reading it costs more than `content.max_cpu_seconds` of CPU time), and
@@ -110,7 +124,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
         with _cpu_budget(config.content.max_cpu_seconds):
             meta, body = front_matter(reader, config, decode(reader, data))
             stage = "body"
-            return _article(reader, config, path, rel, data, meta, body)
+            return _article(reader, config, path, rel, data, meta, body, render)
     except _OverBudget:
         limit = f"{config.content.max_cpu_seconds:g}"
         message = f"reading it took more than content.max_cpu_seconds ({limit} s of CPU time); not published"
@@ -118,7 +132,7 @@ def read_article(path: Path, config: Config, content_dir: Path | None = None) ->
 
 
 def _article(
-    reader: Reader, config: Config, path: Path, rel: str, data: bytes, meta: dict[str, Any], body: str
+    reader: Reader, config: Config, path: Path, rel: str, data: bytes, meta: dict[str, Any], body: str, render: Render
 ) -> tuple[Article, list[ContentError]]:
     reason = rules.skip_reason(config.content.generator, meta)
     if reason:
@@ -151,8 +165,7 @@ def _article(
             reader.warnings.append(reader.error("body", message))
         for note in done.notes:
             reader.warnings.append(reader.error("body", note))
-    body_html = render_markdown(body)
-    body_text = html_to_text(body_html)
+    body_html, body_text = render(body)
     article = Article(
         slug=fields.slug,
         title=fields.title,
