@@ -71,7 +71,7 @@ def prepare(state_dir: Path) -> Path | None:
     for attempt in range(2):
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
-            with _closing(_connect(path)) as connection:
+            with contextlib.closing(_connect(path)) as connection:
                 connection.execute("SELECT key, html, text FROM render LIMIT 1").fetchall()
                 connection.execute("PRAGMA quick_check(1)").fetchall()
             return path
@@ -84,19 +84,6 @@ def prepare(state_dir: Path) -> Path | None:
                 with contextlib.suppress(OSError):
                     stale.unlink(missing_ok=True)
     return None
-
-
-class _closing:
-    """`contextlib.closing` for a connection (whose own context manager commits, not closes)."""
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self.connection
-
-    def __exit__(self, *exc: object) -> None:
-        self.connection.close()
 
 
 class RenderCache:
@@ -180,7 +167,7 @@ def keep_only(path: Path | None, used: Iterable[str]) -> int:
     if path is None:
         return 0
     try:
-        with _closing(_connect(path)) as connection, connection:
+        with contextlib.closing(_connect(path)) as connection, connection:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
             connection.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((key,) for key in used))
