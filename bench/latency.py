@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import make_queries
+from load import machine, make_queries
 
 from feedindex.analysis import words
 from feedindex.config import load_config
@@ -133,23 +133,6 @@ def compare_with_exhaustive(searcher: Searcher, queries: list[str]) -> None:
     )
     for query, fast, reference in differences[:20]:
         print(f"  differs: {query!r}: {fast} vs {reference}")
-
-
-def machine() -> str:
-    """What the figures depend on: cores, load, versions, time."""
-    import os
-    import platform
-
-    import whoosh
-
-    import feedindex
-
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    return (
-        f"{os.cpu_count()} cores, load average {load}, Python {platform.python_version()}, "
-        f"feedindex {feedindex.__version__}, whoosh {'.'.join(map(str, whoosh.__version__))}, "
-        f"{time.strftime('%Y-%m-%d %H:%M:%S')}"
-    )
 
 
 if __name__ == "__main__":

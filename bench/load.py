@@ -131,7 +131,7 @@ def bare_app() -> Any:
 
 
 def machine() -> str:
-    """What the figures depend on: cores, load, versions."""
+    """What the figures depend on: cores, load, versions, time."""
     import platform
 
     import whoosh

@@ -160,10 +160,8 @@ def _write_forked(
     finally:
         _work = None
     signatures: dict[str, str] = {}
-    by_number = {number: share for number, share in enumerate(shares)}
-    for position in range(len(jobs)):  # the order of one process writing them all
-        share = by_number[position % count]
-        signatures.update(_scope_signatures(share.signatures, jobs[position][0], context.config))
+    for position, (scope, _) in enumerate(jobs):  # the order of one process writing them all
+        signatures.update(_scope_signatures(shares[position % count].signatures, scope, context.config))
     missing: dict[str, str] = {}
     for share in shares:
         missing.update(share.missing_images)
